@@ -1,0 +1,1 @@
+"""A local, stateful emulator of the parts of Jira Cloud, Xray Cloud, Jira Data Center and Xray Server that xray-sync uses."""
