@@ -1,1 +1,2 @@
-"""The store: users, workspaces, exploratory sessions and charters, their files, locks, Jira links and outbox, and the rules of the session panel."""
+"""The store: users, workspaces, exploratory sessions and charters, their files, locks,
+Jira links and outbox, and the rules of the session panel."""
