@@ -1,0 +1,225 @@
+"""The configuration: one TOML file, overridden key by key by the environment.
+
+Precedence, lowest first: the defaults below, the TOML file, then environment
+variables. The key ``key`` of table ``[section]`` is overridden by
+``XRAY_SYNC_SECTION_KEY`` (``[jira] url`` by ``XRAY_SYNC_JIRA_URL``). Secrets are
+never read from the file: they come only from the environment (see ``SECRETS``)
+and are kept in ``Secrets``, whose ``repr`` hides them.
+
+``XRAY_SYNC_HOME`` is the data folder (default ``~/.local/share/xray-sync``): the
+SQLite store, the blob store and, when no file is named, ``config.toml``.
+``XRAY_SYNC_CONFIG`` names a config file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+DEFAULT_PORT = 8470
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``message`` names the key and the rule."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Section):
+    url: str = ""  # empty: sqlite:///$XRAY_SYNC_HOME/xray-sync.db
+    max_upload_mb: int = Field(default=1024, gt=0)
+    version_retention: int | None = Field(default=None, gt=0)
+    trash_retention_days: int = Field(default=30, ge=0)
+    lock_lease_seconds: int | None = Field(default=None, gt=0)
+    duplicate_xray_as: Literal["xray", "standalone"] = "xray"
+    desktop_link_template: str = "xea://open?session={id}&workspace={workspace}"
+
+
+class ServerConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
+    public_url: str = ""  # empty: http://HOST:PORT; used in the remote links put on Jira issues
+
+
+class JiraConfig(_Section):
+    deployment: Literal["cloud", "datacenter"] = "cloud"
+    url: str = ""
+    email: str = ""
+    project: str = "QA"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class XrayConfig(_Section):
+    url: str = ""  # empty: https://xray.cloud.getxray.app on Cloud, the Jira URL on Data Center
+    client_id: str = ""
+
+
+class SyncConfig(_Section):
+    interval: int = Field(default=300, gt=0)  # seconds between sync cycles
+    reconcile_interval: int = Field(default=3600, gt=0)  # seconds between deletion listings
+    concurrency: int = Field(default=4, gt=0, le=64)
+    rate_limit_requests: int = Field(default=300, gt=0)  # Xray Cloud Standard: 300 per 5 min
+    rate_limit_window: int = Field(default=300, gt=0)
+    conflict_policy: Literal["local", "remote"] = "local"
+    on_purge: Literal["leave", "transition", "comment"] = "leave"
+    purge_transition: str = "Cancelled"
+    claim_lease_seconds: int = Field(default=120, gt=0)
+    overlap_seconds: int = Field(default=120, ge=60)  # JQL has minute precision
+
+
+class WorkflowConfig(_Section):
+    on_status: dict[str, str] = Field(default_factory=dict)
+    on_delete: str = "disconnect"
+    service_user: str = ""
+
+
+class WebhooksConfig(_Section):
+    max_body_kb: int = Field(default=1024, gt=0)
+
+
+class CliConfig(_Section):
+    user: str = ""  # the acting user when neither --as nor XRAY_SYNC_USER names one
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Secrets(BaseModel):
+    """Secrets from the environment; ``SecretStr`` keeps them out of reprs and logs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    jira_token: SecretStr | None = None
+    xray_client_secret: SecretStr | None = None
+    webhooks_secret: SecretStr | None = None
+    webhooks_automation_secret: SecretStr | None = None
+
+
+# (section, key) -> the attribute of Secrets; only the environment may set them.
+SECRETS: dict[tuple[str, str], str] = {
+    ("jira", "token"): "jira_token",
+    ("xray", "client_secret"): "xray_client_secret",
+    ("webhooks", "secret"): "webhooks_secret",
+    ("webhooks", "automation_secret"): "webhooks_automation_secret",
+}
+
+ENV_PREFIX = "XRAY_SYNC_"
+
+
+class Config(BaseModel):
+    """The whole configuration, one attribute per TOML table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    home: Path
+    source: Path | None = None  # the file it was read from, if any
+    store: StoreConfig = StoreConfig()
+    server: ServerConfig = ServerConfig()
+    jira: JiraConfig = JiraConfig()
+    xray: XrayConfig = XrayConfig()
+    sync: SyncConfig = SyncConfig()
+    workflow: WorkflowConfig = WorkflowConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
+    cli: CliConfig = CliConfig()
+    logging: LoggingConfig = LoggingConfig()
+    secrets: Secrets = Secrets()
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{self.home / 'xray-sync.db'}"
+
+    @property
+    def public_url(self) -> str:
+        return self.server.public_url or f"http://{self.server.host}:{self.server.port}"
+
+    @property
+    def xray_url(self) -> str:
+        if self.xray.url:
+            return self.xray.url
+        if self.jira.deployment == "cloud":
+            return "https://xray.cloud.getxray.app"
+        return self.jira.url
+
+
+_SECTIONS = tuple(
+    name for name in Config.model_fields if name not in ("home", "source", "secrets")
+)
+
+
+def default_home(env: Mapping[str, str]) -> Path:
+    if env.get("XRAY_SYNC_HOME"):
+        return Path(env["XRAY_SYNC_HOME"]).expanduser()
+    return Path("~/.local/share/xray-sync").expanduser()
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (if any), apply the environment, and validate the result."""
+    env = os.environ if env is None else env
+    home = default_home(env)
+    if path is None and env.get("XRAY_SYNC_CONFIG"):
+        path = Path(env["XRAY_SYNC_CONFIG"]).expanduser()
+    if path is None and (home / "config.toml").is_file():
+        path = home / "config.toml"
+    raw = _read_toml(path) if path is not None else {}
+    _refuse_secrets_in_file(raw, path)
+    merged = _apply_environment(raw, env)
+    secrets = {attr: env[_env_name(s, k)] for (s, k), attr in SECRETS.items() if env.get(_env_name(s, k))}
+    try:
+        return Config(home=home, source=path, secrets=Secrets(**secrets), **merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"config key {where}: {first['msg']}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _refuse_secrets_in_file(raw: Mapping[str, Any], path: Path | None) -> None:
+    for section, key in SECRETS:
+        if key in raw.get(section, {}):
+            raise ConfigError(
+                f"config key {section}.{key} in {path}: secrets come only from the environment "
+                f"({_env_name(section, key)})"
+            )
+
+
+def _env_name(section: str, key: str) -> str:
+    return f"{ENV_PREFIX}{section}_{key}".upper()
+
+
+def _apply_environment(raw: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    merged: dict[str, Any] = {section: dict(raw.get(section, {})) for section in _SECTIONS}
+    unknown = set(raw) - set(_SECTIONS)
+    if unknown:
+        raise ConfigError(f"config table [{sorted(unknown)[0]}] is not a known section")
+    for section in _SECTIONS:
+        model = Config.model_fields[section].annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        for key, field in model.model_fields.items():
+            value = env.get(_env_name(section, key))
+            if value is None:
+                continue
+            if field.annotation is not None and "dict" in str(field.annotation):
+                continue  # tables such as workflow.on_status are set in the file only
+            merged[section][key] = None if value == "" and "None" in str(field.annotation) else value
+    return {section: values for section, values in merged.items() if values}
