@@ -1,0 +1,123 @@
+"""Wiring: turns a `Config` into the running parts every surface shares.
+
+The CLI, the HTTP API and the daemon all open the store the same way
+(`open_store`) and log the same way (`configure_logging`), so a setting means the
+same thing whichever surface reads it. Logging masks every secret of the config,
+should one ever reach a log line (a request echoed by a library, an exception text).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.engine import make_url
+
+from store.api import Store, StoreSettings
+from store.db import make_engine
+from store.db import migrate as migrate_schema
+from sync.config import Config
+
+MASK = "********"
+_MIB = 1024 * 1024
+
+
+def store_settings(config: Config) -> StoreSettings:
+    """The store's settings as the `[store]` table of the config gives them."""
+    section = config.store
+    return StoreSettings(
+        home=config.home,
+        max_upload_bytes=section.max_upload_mb * _MIB,
+        lock_lease_seconds=section.lock_lease_seconds,
+        version_retention=section.version_retention,
+        trash_retention_days=section.trash_retention_days,
+        desktop_link_template=section.desktop_link_template,
+        duplicate_xray_as=section.duplicate_xray_as,
+    )
+
+
+def open_store(config: Config, *, migrate: bool = True) -> Store:
+    """The store of `config`: its home created, its schema migrated (unless told not to)."""
+    config.home.mkdir(parents=True, exist_ok=True)
+    _create_sqlite_folder(config.store_url)
+    engine = make_engine(config.store_url)
+    if migrate:
+        migrate_schema(engine)
+    return Store(engine, store_settings(config))
+
+
+def _create_sqlite_folder(url: str) -> None:
+    # a SQLite URL may point outside the home; its folder must exist before connecting
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def secret_values(config: Config) -> list[str]:
+    """Every secret string of `config` and the encodings it travels in (Basic auth)."""
+    values: list[str] = []
+    for field in type(config.secrets).model_fields:
+        secret = getattr(config.secrets, field)
+        if secret is not None and secret.get_secret_value():
+            values.append(secret.get_secret_value())
+    token = config.secrets.jira_token
+    if token is not None and token.get_secret_value() and config.jira.email:
+        pair = f"{config.jira.email}:{token.get_secret_value()}".encode()
+        values.append(base64.b64encode(pair).decode("ascii"))
+    # longest first, so a secret containing another is masked whole
+    return sorted(set(values), key=len, reverse=True)
+
+
+class SecretMaskFilter(logging.Filter):
+    """Replaces every secret value in a record's message, exception and stack text."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [value for value in secrets if value]
+
+    def mask(self, text: str) -> str:
+        for value in self._secrets:
+            text = text.replace(value, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        record.msg = self.mask(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
+        return True
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]  # TextIO-typed stream
+    """The handler `configure_logging` installs, recognised when it is called again."""
+
+
+def configure_logging(config: Config, *, stream: TextIO | None = None) -> logging.Handler:
+    """Log to stderr (or `stream`) at the configured level, masking the config's secrets.
+
+    Replaces the handler a previous call installed, so calling it twice is harmless.
+    Returns the handler; other handlers (uvicorn's) can take its filter with
+    `handler.filters`.
+    """
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _ConsoleHandler)]:
+        root.removeHandler(old)
+    handler = _ConsoleHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(SecretMaskFilter(secret_values(config)))
+    root.addHandler(handler)
+    root.setLevel(config.logging.level)
+    return handler
