@@ -1,0 +1,195 @@
+"""The daemon's scheduling: jobs as configured, "run now" during a run, a bounded stop."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.config import Config, StoreConfig, SyncConfig
+from sync.daemon import JOB_LEASES, JOB_PURGE, JOB_RECONCILE, JOB_SYNC, Daemon
+from sync.engine.summary import CycleSummary
+
+WAIT = 10.0  # seconds an Event may take to arrive; never a sleep
+
+
+class FakeRunner:
+    """Counts cycles; the first cycle can be held open until the test releases it."""
+
+    def __init__(self, hold_first: bool = False) -> None:
+        self.scopes: list[frozenset[str] | None] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.done = threading.Event()
+        self.hold_first = hold_first
+        self.reconciles = 0
+        self.saw_stop = False
+
+    def sync(self, session_ids: frozenset[str] | None, stop: threading.Event) -> CycleSummary:
+        self.scopes.append(session_ids)
+        self.started.set()
+        if self.hold_first and len(self.scopes) == 1:
+            self.release.wait(WAIT)
+            self.saw_stop = stop.is_set()
+        self.done.set()
+        return CycleSummary(pushed=1)
+
+    def reconcile(self, stop: threading.Event) -> CycleSummary:
+        self.reconciles += 1
+        return CycleSummary(kind="reconcile")
+
+    def outbox_depth(self) -> int:
+        return 7
+
+
+class FakeHousekeeping:
+    def __init__(self) -> None:
+        self.purged_before: list[datetime | None] = []
+        self.expired = 0
+
+    def expire_leases(self) -> list[str]:
+        self.expired += 1
+        return []
+
+    def purge_trash(self, older_than: datetime | None = None) -> list[str]:
+        self.purged_before.append(older_than)
+        return []
+
+
+def make_config(tmp_path: Path, lease: int | None = 300) -> Config:
+    return Config(
+        home=tmp_path,
+        sync=SyncConfig(interval=120, reconcile_interval=900),
+        store=StoreConfig(lock_lease_seconds=lease, trash_retention_days=30),
+    )
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    made: list[Daemon] = []
+    yield made
+    for daemon in made:
+        daemon.stop(timeout=WAIT)
+
+
+def test_jobs_are_built_from_the_config_with_the_required_options(
+    tmp_path: Path, daemons: list[Daemon]
+) -> None:
+    """Each job has its interval, coalesce, one instance and a grace near its interval."""
+    daemon = Daemon(make_config(tmp_path), FakeRunner(), FakeHousekeeping())
+    daemons.append(daemon)
+    daemon.start()
+    jobs = {job.id: job for job in daemon.scheduler.get_jobs()}
+    assert set(jobs) == {JOB_SYNC, JOB_RECONCILE, JOB_LEASES, JOB_PURGE}
+    assert jobs[JOB_SYNC].trigger.interval == timedelta(seconds=120)
+    assert jobs[JOB_RECONCILE].trigger.interval == timedelta(seconds=900)
+    for job in jobs.values():
+        seconds = job.trigger.interval.total_seconds()
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert 0.5 * seconds <= job.misfire_grace_time <= seconds
+
+
+def test_no_lease_job_when_locks_never_expire(tmp_path: Path, daemons: list[Daemon]) -> None:
+    """Without [store] lock_lease_seconds there is no lease-expiry job."""
+    daemon = Daemon(make_config(tmp_path, lease=None), FakeRunner(), FakeHousekeeping())
+    daemons.append(daemon)
+    assert JOB_LEASES not in {spec.id for spec in daemon.job_specs()}
+
+
+def test_the_first_sync_runs_at_start(tmp_path: Path, daemons: list[Daemon]) -> None:
+    """Starting the daemon runs a whole sync cycle at once, not an interval later."""
+    runner = FakeRunner()
+    daemon = Daemon(make_config(tmp_path), runner)
+    daemons.append(daemon)
+    daemon.start()
+    assert runner.done.wait(WAIT)
+    assert runner.scopes[0] is None
+
+
+def test_a_run_now_during_a_run_makes_the_job_go_round_once_more(
+    tmp_path: Path, daemons: list[Daemon]
+) -> None:
+    """A request that arrives while a cycle runs is served by one more cycle, not dropped."""
+    runner = FakeRunner(hold_first=True)
+    daemon = Daemon(make_config(tmp_path), runner)
+    daemons.append(daemon)
+    daemon.start()
+    assert runner.started.wait(WAIT)
+    daemon.request("abc")
+    assert daemon.status()["pending"] is True
+    runner.release.set()
+    assert daemon.wait_idle(WAIT)
+    assert runner.scopes == [None, frozenset({"abc"})]
+
+
+def test_a_run_now_when_idle_wakes_the_sync_job(tmp_path: Path, daemons: list[Daemon]) -> None:
+    """A request while nothing runs starts a cycle at once instead of waiting the interval."""
+    runner = FakeRunner()
+    daemon = Daemon(make_config(tmp_path), runner)
+    daemons.append(daemon)
+    daemon.start()
+    assert runner.done.wait(WAIT) and daemon.wait_idle(WAIT)
+    runner.done.clear()
+    daemon.request()
+    assert runner.done.wait(WAIT)
+    assert daemon.wait_idle(WAIT)
+    assert len(runner.scopes) == 2
+
+
+def test_status_reports_the_last_cycle_and_the_outbox(
+    tmp_path: Path, daemons: list[Daemon]
+) -> None:
+    """The status holds the last cycle's counts, the next run and the outbox depth."""
+    runner = FakeRunner()
+    daemon = Daemon(make_config(tmp_path), runner)
+    daemons.append(daemon)
+    daemon.start()
+    assert runner.done.wait(WAIT) and daemon.wait_idle(WAIT)
+    status = daemon.status()
+    assert status["last"]["pushed"] == 1
+    assert status["outbox"] == 7
+    assert status["next_run"] is not None
+
+
+def test_stop_interrupts_a_running_cycle_within_the_bound(
+    tmp_path: Path, daemons: list[Daemon]
+) -> None:
+    """stop() tells the running cycle to stop and returns once it has, within the bound."""
+    runner = FakeRunner(hold_first=True)
+    daemon = Daemon(make_config(tmp_path), runner)
+    daemon.start()
+    assert runner.started.wait(WAIT)
+    stopper = threading.Thread(target=lambda: runner.release.set())
+    daemon.stopping.set()
+    stopper.start()
+    assert daemon.stop(timeout=WAIT) is True
+    stopper.join()
+    assert runner.saw_stop is True
+    assert not daemon.scheduler.running
+
+
+def test_trash_purge_uses_the_configured_retention(tmp_path: Path) -> None:
+    """The purge job purges what was trashed more than trash_retention_days ago."""
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    chores = FakeHousekeeping()
+    daemon = Daemon(make_config(tmp_path), FakeRunner(), chores, clock=lambda: now)
+    purge = next(spec for spec in daemon.job_specs() if spec.id == JOB_PURGE)
+    purge.func()
+    assert chores.purged_before == [now - timedelta(days=30)]
+
+
+def test_a_failing_cycle_is_counted_and_the_job_survives(tmp_path: Path) -> None:
+    """An exception in a cycle becomes an error count in the status; the job keeps going."""
+
+    class Broken(FakeRunner):
+        def sync(self, session_ids: frozenset[str] | None, stop: threading.Event) -> CycleSummary:
+            raise RuntimeError("boom")
+
+    daemon = Daemon(make_config(tmp_path), Broken())
+    daemon.run_sync_job()
+    assert daemon.status()["last"]["errors"] == 1
+    assert daemon.status()["running"] is False
