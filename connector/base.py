@@ -1,0 +1,191 @@
+"""The one interface the sync engine uses to reach Jira/Xray, and what it exchanges.
+
+Every backend (Cloud, Data Center, the in-memory fake) implements `Backend`.  The
+values are small frozen dataclasses; times are timezone-aware `datetime`s in UTC.
+Request costs (DESIGN.md section 7) are written on each method: a first push of a
+session is at most 5 requests, an update at most 3 (see `connector.push`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, Protocol
+
+Deployment = Literal["cloud", "datacenter"]
+IssueRole = Literal["test", "execution", "defect"]
+
+
+class RunStatus(StrEnum):
+    """A Test Run's status, in the session bundle's words (DESIGN.md section 5)."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    TODO = "TODO"
+    EXECUTING = "EXECUTING"
+
+
+@dataclass(frozen=True)
+class IssueRef:
+    """A Jira issue we know by both its stable id and its (movable) key."""
+
+    id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """The charter's Test: an unstructured (Generic) Test whose definition is the mission."""
+
+    session_id: str
+    project: str
+    summary: str
+    mission: str
+
+
+@dataclass(frozen=True)
+class IssueDraft:
+    """A Test Execution or a Bug to create, marked with the session it belongs to."""
+
+    session_id: str
+    project: str
+    role: Literal["execution", "defect"]
+    summary: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A file to attach to a Test Run (screenshot, recording, the session file)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a push writes into the Test Execution and its one Test Run.
+
+    `evidence` is added (send only new files); `defects` are linked to the run;
+    status, comment, started, finished, summary and environments replace what is there.
+    """
+
+    execution_key: str
+    test_key: str
+    summary: str
+    status: RunStatus
+    comment: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+    environments: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    defects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemoteLinkSpec:
+    """The link on the Test Execution back to the session's page in the web console."""
+
+    session_id: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    """What a search or a read tells about one issue; `session_id` is read from our marker."""
+
+    id: str
+    key: str
+    updated: datetime
+    summary: str
+    status: str
+    issue_type: str
+    session_id: str | None
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkedIssue:
+    """One row of the cheap listing of every issue carrying our marker."""
+
+    key: str
+    updated: datetime
+    session_id: str | None
+
+
+@dataclass(frozen=True)
+class MarkerHits:
+    """Everything already created for one session, found by its marker."""
+
+    tests: tuple[IssueSummary, ...] = ()
+    executions: tuple[IssueSummary, ...] = ()
+    defects: tuple[IssueSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestRunState:
+    """The Test Run of a Test in a Test Execution, as Xray reports it."""
+
+    id: str
+    status: str
+    comment: str
+    started: datetime | None
+    finished: datetime | None
+    defects: tuple[str, ...] = field(default=())
+    evidence: tuple[str, ...] = field(default=())
+
+
+class Backend(Protocol):
+    """Jira + Xray as the sync engine sees them (one deployment, one set of credentials)."""
+
+    deployment: Deployment
+
+    def create_test(self, spec: TestSpec) -> IssueRef:
+        """Create the Generic Test, marked (1 request). Ambiguous failure: `AmbiguousWrite`."""
+        ...
+
+    def update_test(
+        self, test: IssueRef, *, summary: str | None = None, mission: str | None = None
+    ) -> None:
+        """Rename the Test and/or replace its definition (1 request each on Cloud, 1 on DC)."""
+        ...
+
+    def create_issues(self, drafts: Sequence[IssueDraft]) -> tuple[IssueRef, ...]:
+        """Create Test Executions and Bugs in one bulk request, in order (1 request per 50)."""
+        ...
+
+    def record_run(self, record: RunRecord) -> None:
+        """Import the run: status, comment, times, evidence, defects, environments (1)."""
+        ...
+
+    def update_summary(self, key: str, summary: str) -> None:
+        """Rename any issue (1 request)."""
+        ...
+
+    def add_remote_link(self, key: str, link: RemoteLinkSpec) -> None:
+        """Link the issue to the console; the same session's link is updated in place (1)."""
+        ...
+
+    def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:
+        """The run of `test` in `execution`, or None when there is none (1 request)."""
+        ...
+
+    def search_changed(self, project: str, since: datetime) -> tuple[IssueSummary, ...]:
+        """Our issues updated at or after `since` (floored to the minute), oldest first (1/page)."""
+        ...
+
+    def list_linked(self, project: str) -> tuple[LinkedIssue, ...]:
+        """Every issue carrying our marker in `project` (keys and updated only; 1/page)."""
+        ...
+
+    def get_issue(self, key: str) -> IssueSummary:
+        """One issue (1 request); `NotFound` when it was deleted."""
+        ...
+
+    def find_by_marker(self, session_id: str) -> MarkerHits:
+        """What was already created for this session (1 request per page)."""
+        ...

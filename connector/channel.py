@@ -1,0 +1,138 @@
+"""The single I/O seam: one request through the bucket, the retry layer and `translate`.
+
+Jira requests go through the `jira` library's own `ResilientSession` (built with
+`max_retries=0`, so it never retries; the timeout is set on it); Xray Cloud requests
+through a plain `requests.Session`.  Nothing here logs headers or bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import requests
+from jira import JIRA
+from jira.exceptions import JIRAError
+from jira.resilientsession import ResilientSession
+
+from connector.errors import InvalidResponse
+from connector.ratelimit import TokenBucket
+from connector.retry import RetryLayer
+from connector.translate import bare_url, error_for_exception, error_for_response
+
+LOG = logging.getLogger(__name__)
+
+
+def jira_client(
+    url: str,
+    *,
+    api_version: str,
+    timeout: float,
+    basic_auth: tuple[str, str] | None = None,
+    token: str | None = None,
+) -> JIRA:
+    """A `jira.JIRA` that sends nothing when built and never retries on its own."""
+    client = JIRA(
+        server=url,
+        options={"rest_api_version": api_version},
+        basic_auth=basic_auth,
+        token_auth=token,
+        max_retries=0,
+        timeout=timeout,
+        get_server_info=False,
+        validate=False,
+    )
+    session = client._session  # the library has no public accessor
+    session.max_retries = 0
+    return client
+
+
+class Channel:
+    """Sends requests for one backend; counts them for benchmarks."""
+
+    def __init__(
+        self,
+        http: requests.Session,
+        retry: RetryLayer,
+        bucket: TokenBucket,
+        *,
+        timeout: float,
+    ) -> None:
+        self.http = http
+        self._retry = retry
+        self._bucket = bucket
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self.sent = 0
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        idempotent: bool,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Send once, or more while the retry layer allows; a non-2xx raises ours."""
+        return self._retry.call(
+            lambda: self._send_once(method, url, operation, idempotent, params, body, headers)
+        )
+
+    def send_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        idempotent: bool,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """`send`, then decode the JSON answer (`InvalidResponse` when it is not JSON)."""
+        resp = self.send(
+            method, url, operation=operation, idempotent=idempotent,
+            params=params, body=body, headers=headers,
+        )
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise InvalidResponse(
+                f"{operation}: the answer is not JSON", status=resp.status_code, url=bare_url(url)
+            ) from exc
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        operation: str,
+        idempotent: bool,
+        params: dict[str, str] | None,
+        body: Any,
+        headers: dict[str, str] | None,
+    ) -> requests.Response:
+        self._bucket.acquire()
+        with self._lock:
+            self.sent += 1
+        all_headers = {"Accept": "application/json", "X-Atlassian-Token": "no-check"}
+        kwargs: dict[str, Any] = {"params": params, "headers": all_headers | (headers or {})}
+        if body is not None:
+            kwargs["data"] = json.dumps(body)
+            kwargs["headers"]["Content-Type"] = "application/json"
+        if not isinstance(self.http, ResilientSession):
+            kwargs["timeout"] = self._timeout  # ResilientSession adds its own
+        LOG.debug("%s %s (%s)", method, bare_url(url), operation)
+        try:
+            resp = self.http.request(method, url, **kwargs)
+        except (requests.RequestException, JIRAError) as exc:
+            raise error_for_exception(
+                exc, url=url, idempotent=idempotent, operation=operation
+            ) from exc
+        if not resp.ok:
+            raise error_for_response(resp, idempotent=idempotent, operation=operation)
+        return resp

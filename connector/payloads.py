@@ -1,0 +1,139 @@
+"""Pure builders of what the connector sends: JQL, issue bodies, Xray JSON, GraphQL.
+
+The exact shapes are listed in `docs/connector-endpoints.md`, which the sandbox follows.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.base import IssueDraft, RunRecord, RunStatus
+from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
+
+ISSUE_TYPES = {"test": "Test", "execution": "Test Execution", "defect": "Bug"}
+SEARCH_FIELDS = "summary,status,updated,labels,issuetype"
+LISTING_FIELDS = "updated,labels"
+ISSUE_FIELDS = "summary,status,updated,labels,issuetype,description"
+PAGE_SIZE = 100
+BULK_LIMIT = 50
+# Xray Server/DC names the run statuses differently from Cloud.
+DC_STATUS = {RunStatus.PASSED: "PASS", RunStatus.FAILED: "FAIL",
+             RunStatus.TODO: "TODO", RunStatus.EXECUTING: "EXECUTING"}
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def jql_changed(project: str, since: datetime) -> str:
+    """Our issues in `project` updated since `since` (UTC, floored to JQL's minute)."""
+    stamp = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)} "
+        f'AND updated >= "{stamp}" ORDER BY updated ASC'
+    )
+
+
+def jql_linked(project: str) -> str:
+    """Every issue carrying our marker in `project`."""
+    return f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)} ORDER BY key ASC"
+
+
+def jql_marker(session_id: str) -> str:
+    """Every issue created for one session."""
+    return f"labels = {_quote(session_label(session_id))} ORDER BY key ASC"
+
+
+def adf(text: str) -> dict[str, Any]:
+    """Plain text as an Atlassian Document Format document (REST v3), one paragraph a line."""
+    paragraphs = [
+        {"type": "paragraph", "content": [{"type": "text", "text": line}]} if line
+        else {"type": "paragraph", "content": []}
+        for line in text.split("\n")
+    ]
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def issue_create_body(draft: IssueDraft, *, api_version: str) -> dict[str, Any]:
+    """One `IssueUpdateDetails` for a Test Execution or a Bug, with our marker."""
+    fields: dict[str, Any] = {
+        "project": {"key": draft.project},
+        "issuetype": {"name": ISSUE_TYPES[draft.role]},
+        "summary": draft.summary,
+        "labels": marker_labels(draft.session_id),
+    }
+    if draft.description:
+        fields["description"] = adf(draft.description) if api_version == "3" else draft.description
+    return {"fields": fields, "properties": [marker_property(draft.session_id, draft.role)]}
+
+
+def remote_link_body(session_id: str, url: str, title: str) -> dict[str, Any]:
+    """A remote link whose globalId makes a second POST update the first."""
+    return {
+        "globalId": f"xray-sync:{session_id}",
+        "relationship": "Exploratory session",
+        "object": {"url": url, "title": title},
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def xray_import_body(record: RunRecord, *, deployment: str) -> dict[str, Any]:
+    """The Xray JSON for `/import/execution` into an existing Test Execution."""
+    info: dict[str, Any] = {"summary": record.summary}
+    test: dict[str, Any] = {
+        "testKey": record.test_key,
+        "status": record.status.value if deployment == "cloud" else DC_STATUS[record.status],
+    }
+    if record.started is not None:
+        info["startDate"] = test["start"] = _iso(record.started)
+    if record.finished is not None:
+        info["finishDate"] = test["finish"] = _iso(record.finished)
+    if record.environments:
+        info["testEnvironments"] = list(record.environments)
+    if record.comment:
+        test["comment"] = record.comment
+    if record.evidence:
+        test["evidence"] = [
+            {"data": base64.b64encode(e.data).decode("ascii"), "filename": e.filename,
+             "contentType": e.content_type}
+            for e in record.evidence
+        ]
+    if record.defects:
+        test["defects"] = list(record.defects)
+    return {"testExecutionKey": record.execution_key, "info": info, "tests": [test]}
+
+
+CREATE_TEST = """\
+mutation CreateTest($jira: JSON!, $unstructured: String) {
+  createTest(jira: $jira, testType: {name: "Generic"}, unstructured: $unstructured) {
+    test { issueId jira(fields: ["key", "updated"]) }
+    warnings
+  }
+}"""
+
+UPDATE_TEST_DEFINITION = """\
+mutation UpdateTestDefinition($issueId: String!, $unstructured: String!) {
+  updateUnstructuredTestDefinition(issueId: $issueId, unstructured: $unstructured) { issueId }
+}"""
+
+GET_TEST_RUN = """\
+query GetTestRun($testExecIssueId: String!, $testIssueId: String!) {
+  getTestRun(testExecIssueId: $testExecIssueId, testIssueId: $testIssueId) {
+    id status { name } comment startedOn finishedOn defects evidence { filename }
+  }
+}"""
+
+GRAPHQL_DOCUMENTS = (CREATE_TEST, UPDATE_TEST_DEFINITION, GET_TEST_RUN)
+
+
+def create_test_variables(
+    session_id: str, project: str, summary: str, mission: str
+) -> dict[str, Any]:
+    """Variables of CREATE_TEST: the Jira fields with our labels, the mission."""
+    fields = {"project": {"key": project}, "summary": summary, "labels": marker_labels(session_id)}
+    return {"jira": {"fields": fields}, "unstructured": mission}
