@@ -1,0 +1,64 @@
+"""Assembles the sandbox's ASGI app for one deployment: routes, error handling, the gate."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from sandbox import control, jira_issues, jira_meta, jira_parts, jira_search
+from sandbox.errors import ApiError
+from sandbox.gate import ASGIApp, Gate
+from sandbox.http_util import jira_json
+from sandbox.runtime import Runtime
+
+JIRA_PREFIX = "/rest/api/{version}"
+
+
+def jira_routes(cloud: bool) -> list[BaseRoute]:
+    """Jira REST routes; the version (2, 3, latest) is checked per request."""
+    return [
+        *jira_meta.routes(JIRA_PREFIX), *jira_search.routes(JIRA_PREFIX, cloud),
+        *jira_issues.routes(JIRA_PREFIX), *jira_parts.routes(JIRA_PREFIX),
+        *jira_parts.CONTENT_ROUTES,
+    ]
+
+
+def product_routes(runtime: Runtime) -> list[BaseRoute]:
+    """Every route of the deployment."""
+    cloud = runtime.deployment == "cloud"
+    routes: list[BaseRoute] = [*control.ROUTES, *jira_routes(cloud)]
+    if cloud:
+        from sandbox import xray_cloud_routes
+
+        routes.extend(xray_cloud_routes.ROUTES)
+    else:
+        from sandbox import raven_routes
+
+        routes.extend(raven_routes.ROUTES)
+    return routes
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    """An ApiError as its status and body (Xray Cloud's shape on /api/ paths)."""
+    assert isinstance(exc, ApiError)
+    if request.url.path.startswith("/api/"):
+        return jira_json({"error": "; ".join(exc.messages) or str(exc.errors)}, exc.status)
+    return jira_json(exc.body(), exc.status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 in Jira's shape."""
+    assert isinstance(exc, HTTPException)
+    message = "null for uri: " + str(request.url) if exc.status_code == 404 else exc.detail
+    return jira_json({"errorMessages": [message], "errors": {}}, exc.status_code)
+
+
+def build_app(runtime: Runtime) -> ASGIApp:
+    """The full ASGI app: the gate in front of the routed Starlette app."""
+    app = Starlette(routes=product_routes(runtime),
+                    exception_handlers={ApiError: api_error, HTTPException: http_error})
+    app.state.runtime = runtime
+    return Gate(app, runtime)

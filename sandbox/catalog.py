@@ -1,0 +1,214 @@
+"""The fixed metadata of the seeded Jira: project QA, issue types, statuses, workflow, fields, user.
+
+Pure data and small renderers; `base` is the sandbox's base URL and `api` the REST
+version prefix (`/rest/api/2` or `/rest/api/3`) that `self` links should carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.options import Deployment
+
+PROJECT_ID = "10000"
+ACCOUNT_ID = "5b10a2844c20165700ede21g"
+DC_USER_NAME = "sandbox"
+DC_USER_KEY = "JIRAUSER10000"
+
+
+@dataclass(frozen=True)
+class IssueType:
+    """One issue type of the project."""
+
+    id: str
+    name: str
+    description: str
+
+
+ISSUE_TYPES: tuple[IssueType, ...] = (
+    IssueType("10100", "Test", "Represents a Test"),
+    IssueType("10101", "Test Execution", "Represents a Test Execution"),
+    IssueType("10102", "Test Plan", "Represents a Test Plan"),
+    IssueType("10103", "Bug", "A problem which impairs or prevents the functions of the product."),
+    IssueType("10104", "Task", "A small, distinct piece of work."),
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A workflow status and its category."""
+
+    id: str
+    name: str
+    category_id: int
+    category_key: str
+    category_name: str
+    color: str
+
+
+STATUSES: dict[str, Status] = {
+    s.name: s
+    for s in (
+        Status("10000", "To Do", 2, "new", "To Do", "blue-gray"),
+        Status("3", "In Progress", 4, "indeterminate", "In Progress", "yellow"),
+        Status("10001", "Done", 3, "done", "Done", "green"),
+        Status("4", "Reopened", 2, "new", "To Do", "blue-gray"),
+        Status("10002", "Cancelled", 3, "done", "Done", "green"),
+    )
+}
+
+# transition id -> target status; each transition is named after its target.
+TRANSITION_IDS: dict[str, str] = {
+    "11": "To Do", "21": "In Progress", "31": "Done", "41": "Cancelled", "51": "Reopened",
+}
+# status -> the transitions available from it (why: a plain To Do/In Progress/Done
+# workflow plus Reopen and Cancel, the statuses DESIGN.md's workflow bridge maps).
+WORKFLOW: dict[str, tuple[str, ...]] = {
+    "To Do": ("21", "31", "41"),
+    "In Progress": ("11", "31", "41"),
+    "Done": ("51",),
+    "Cancelled": ("51",),
+    "Reopened": ("21", "31", "41"),
+}
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A custom field as GET /field lists it."""
+
+    id: str
+    name: str
+    schema_type: str
+    custom: str  # the plugin's field type key
+    items: str | None = None
+
+
+XRAY_FIELDS: tuple[CustomField, ...] = (
+    CustomField("customfield_10200", "Test Type", "option",
+                "com.xpandit.plugins.xray:test-type-custom-field"),
+    CustomField("customfield_10201", "Generic Test Definition", "string",
+                "com.xpandit.plugins.xray:path-type-custom-field"),
+    CustomField("customfield_10202", "Test Environments", "array",
+                "com.xpandit.plugins.xray:test-exec-test-environments-custom-field", "string"),
+    CustomField("customfield_10203", "Begin Date", "datetime",
+                "com.xpandit.plugins.xray:begin-date-custom-field"),
+    CustomField("customfield_10204", "End Date", "datetime",
+                "com.xpandit.plugins.xray:end-date-custom-field"),
+    CustomField("customfield_10205", "Revision", "string",
+                "com.xpandit.plugins.xray:test-exec-revision-custom-field"),
+)
+SYSTEM_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("summary", "Summary", "string"), ("description", "Description", "string"),
+    ("labels", "Labels", "array"), ("issuetype", "Issue Type", "issuetype"),
+    ("project", "Project", "project"), ("status", "Status", "status"),
+    ("created", "Created", "datetime"), ("updated", "Updated", "datetime"),
+    ("reporter", "Reporter", "user"), ("creator", "Creator", "user"),
+    ("assignee", "Assignee", "user"), ("attachment", "Attachment", "array"),
+    ("comment", "Comment", "comments-page"), ("issuelinks", "Linked Issues", "array"),
+    ("priority", "Priority", "priority"), ("resolution", "Resolution", "resolution"),
+)
+CUSTOM_IDS = {f.id for f in XRAY_FIELDS}
+
+
+def issue_type_by(name_or_id: str) -> IssueType | None:
+    """The issue type named or numbered so, if any."""
+    for kind in ISSUE_TYPES:
+        if name_or_id in (kind.id, kind.name):
+            return kind
+    return None
+
+
+def render_issue_type(kind: IssueType, base: str, api: str,
+                      deployment: Deployment) -> dict[str, Any]:
+    """An issue type as Jira returns it."""
+    body: dict[str, Any] = {
+        "self": f"{base}{api}/issuetype/{kind.id}", "id": kind.id,
+        "description": kind.description, "iconUrl": f"{base}/images/icons/issuetypes/{kind.id}.svg",
+        "name": kind.name, "subtask": False,
+    }
+    if deployment == "cloud":
+        body["avatarId"] = 10300
+        body["hierarchyLevel"] = 0
+    else:
+        body["avatarId"] = 10300
+    return body
+
+
+def render_status(status: Status, base: str, api: str) -> dict[str, Any]:
+    """A status with its category, as issue fields carry it."""
+    return {
+        "self": f"{base}{api}/status/{status.id}", "description": "",
+        "iconUrl": f"{base}/images/icons/statuses/generic.png", "name": status.name,
+        "id": status.id,
+        "statusCategory": {
+            "self": f"{base}{api}/statuscategory/{status.category_id}", "id": status.category_id,
+            "key": status.category_key, "colorName": status.color, "name": status.category_name,
+        },
+    }
+
+
+def render_user(base: str, api: str, deployment: Deployment, email: str) -> dict[str, Any]:
+    """The sandbox's one user: accountId on Cloud, name/key on Data Center."""
+    avatars = {size: f"{base}/secure/useravatar?size={size}"
+               for size in ("48x48", "24x24", "16x16", "32x32")}
+    if deployment == "cloud":
+        return {
+            "self": f"{base}{api}/user?accountId={ACCOUNT_ID}", "accountId": ACCOUNT_ID,
+            "accountType": "atlassian", "emailAddress": email, "avatarUrls": avatars,
+            "displayName": "Sandbox User", "active": True, "timeZone": "Etc/UTC",
+        }
+    return {
+        "self": f"{base}{api}/user?username={DC_USER_NAME}", "key": DC_USER_KEY,
+        "name": DC_USER_NAME, "emailAddress": email, "avatarUrls": avatars,
+        "displayName": "Sandbox User", "active": True, "timeZone": "Etc/UTC",
+    }
+
+
+def render_project(key: str, name: str, base: str, api: str, deployment: Deployment,
+                   email: str) -> dict[str, Any]:
+    """GET project/{key}: the project with its issue types."""
+    body: dict[str, Any] = {
+        "expand": "description,lead,issueTypes,url,projectKeys,permissions,insight",
+        "self": f"{base}{api}/project/{PROJECT_ID}", "id": PROJECT_ID, "key": key,
+        "description": "", "lead": render_user(base, api, deployment, email), "components": [],
+        "issueTypes": [render_issue_type(k, base, api, deployment) for k in ISSUE_TYPES],
+        "assigneeType": "UNASSIGNED", "versions": [], "name": name, "roles": {},
+        "avatarUrls": {"48x48": f"{base}/secure/projectavatar?pid={PROJECT_ID}"},
+        "projectTypeKey": "software", "archived": False,
+    }
+    if deployment == "cloud":
+        body["simplified"] = False
+        body["style"] = "classic"
+        body["isPrivate"] = False
+        body["properties"] = {}
+    return body
+
+
+def render_project_ref(key: str, name: str, base: str, api: str) -> dict[str, Any]:
+    """The short project form inside issue fields."""
+    return {"self": f"{base}{api}/project/{PROJECT_ID}", "id": PROJECT_ID, "key": key,
+            "name": name, "projectTypeKey": "software",
+            "avatarUrls": {"48x48": f"{base}/secure/projectavatar?pid={PROJECT_ID}"}}
+
+
+def render_fields(base: str, deployment: Deployment) -> list[dict[str, Any]]:
+    """GET field: system fields, then the Xray custom fields."""
+    out: list[dict[str, Any]] = []
+    for fid, name, kind in SYSTEM_FIELDS:
+        out.append({"id": fid, "key": fid, "name": name, "custom": False, "orderable": True,
+                    "navigable": True, "searchable": True, "clauseNames": [fid],
+                    "schema": {"type": kind, "system": fid}})
+    for cf in XRAY_FIELDS:
+        schema: dict[str, Any] = {"type": cf.schema_type, "custom": cf.custom,
+                                  "customId": int(cf.id.rsplit("_", 1)[1])}
+        if cf.items:
+            schema["items"] = cf.items
+        entry: dict[str, Any] = {
+            "id": cf.id, "key": cf.id, "name": cf.name, "custom": True, "orderable": True,
+            "navigable": True, "searchable": True,
+            "clauseNames": [f"cf[{schema['customId']}]", cf.name], "schema": schema}
+        if deployment == "cloud":
+            entry["untranslatedName"] = cf.name
+        out.append(entry)
+    return out

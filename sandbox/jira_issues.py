@@ -1,0 +1,165 @@
+"""Jira issue endpoints: create, read, edit, delete, and issue properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox.errors import BadRequest, NotFound
+from sandbox.http_util import jira_json, json_body, no_content
+from sandbox.jira_input import apply_changes, check_create, check_fields, check_update
+from sandbox.jira_render import ALL_FIELDS, View, render_issue, render_link, wanted_fields
+from sandbox.model import Issue
+from sandbox.runtime import runtime_of, view_of
+from sandbox.state import SandboxState
+
+
+def issue_links(state: SandboxState, view: View) -> Any:
+    """A lookup of an issue's links, rendered from its side."""
+    def lookup(issue: Issue) -> list[dict[str, Any]]:
+        out = []
+        for link_id in issue.link_ids:
+            link = state.links.get(link_id)
+            if link is None:
+                continue
+            other_id = link.outward_id if link.inward_id == issue.id else link.inward_id
+            other = state.issues.get(other_id)
+            if other is not None:
+                out.append(render_link(link, issue, other, view))
+        return out
+    return lookup
+
+
+def check_properties(raw: Any) -> dict[str, Any]:
+    """The `properties` list of a create request."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list) or not all(isinstance(p, dict) and isinstance(p.get("key"), str)
+                                            for p in raw):
+        raise BadRequest(errors={"properties": "Properties must be a list of {key, value}."})
+    return {p["key"]: p.get("value") for p in raw}
+
+
+async def create_issue(request: Request) -> Response:
+    """POST issue: 201 with id, key, self."""
+    runtime, view = runtime_of(request), view_of(request)
+    body = await json_body(request)
+    kind, changes = check_create(body, view.version, view.project_key)
+    properties = check_properties(body.get("properties"))
+    state = runtime.state
+    with state.lock:
+        issue = state.add_issue(kind, changes["summary"])
+        apply_changes(issue, changes)
+        issue.properties.update(properties)
+        state.touch(issue)
+    return jira_json({"id": str(issue.id), "key": issue.key, "self": view.issue_self(issue.id)},
+                     201)
+
+
+async def get_issue(request: Request) -> Response:
+    """GET issue/{idOrKey} honouring fields= and expand=."""
+    runtime, view = runtime_of(request), view_of(request)
+    state = runtime.state
+    expand = set(filter(None, request.query_params.get("expand", "").split(",")))
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        fields = wanted_fields(request.query_params.get("fields"), ALL_FIELDS)
+        body = render_issue(issue, view, fields, issue_links(state, view), expand)
+        if "properties" in request.query_params:
+            wanted = request.query_params["properties"].split(",")
+            body["properties"] = {k: v for k, v in issue.properties.items()
+                                  if k in wanted or "*all" in wanted}
+    return jira_json(body)
+
+
+async def edit_issue(request: Request) -> Response:
+    """PUT issue/{idOrKey}: fields and update operations; 204."""
+    runtime, view = runtime_of(request), view_of(request)
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise BadRequest("Request body must be a JSON object.")
+    state = runtime.state
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        changes = check_fields(body.get("fields") or {}, view.version, creating=False)
+        changes.update(check_update(body.get("update") or {}, issue, view.version))
+        apply_changes(issue, changes)
+        state.touch(issue)
+    return no_content()
+
+
+async def delete_issue(request: Request) -> Response:
+    """DELETE issue/{idOrKey}: 204."""
+    state = runtime_of(request).state
+    view_of(request)
+    with state.lock:
+        state.delete_issue(state.issue(request.path_params["key"]))
+    return no_content()
+
+
+async def list_properties(request: Request) -> Response:
+    """GET issue/{k}/properties: the keys."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        keys = [{"self": f"{view.issue_self(issue.id)}/properties/{k}", "key": k}
+                for k in issue.properties]
+    return jira_json({"keys": keys})
+
+
+async def get_property(request: Request) -> Response:
+    """GET issue/{k}/properties/{propertyKey}."""
+    state = runtime_of(request).state
+    view_of(request)
+    name = request.path_params["prop"]
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        if name not in issue.properties:
+            raise NotFound(f"The property with key '{name}' does not exist.")
+        return jira_json({"key": name, "value": issue.properties[name]})
+
+
+async def put_property(request: Request) -> Response:
+    """PUT issue/{k}/properties/{propertyKey}: 201 when new, 200 when replaced."""
+    state = runtime_of(request).state
+    view_of(request)
+    name = request.path_params["prop"]
+    if not name or len(name) > 255:
+        raise BadRequest("The property key must be 1 to 255 characters.")
+    value = await json_body(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        existed = name in issue.properties
+        issue.properties[name] = value
+    return Response(status_code=200 if existed else 201)
+
+
+async def delete_property(request: Request) -> Response:
+    """DELETE issue/{k}/properties/{propertyKey}: 204."""
+    state = runtime_of(request).state
+    view_of(request)
+    name = request.path_params["prop"]
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        if name not in issue.properties:
+            raise NotFound(f"The property with key '{name}' does not exist.")
+        del issue.properties[name]
+    return no_content()
+
+
+def routes(prefix: str) -> list[Route]:
+    """The issue routes under a REST prefix."""
+    one = f"{prefix}/issue/{{key}}"
+    return [
+        Route(f"{prefix}/issue", create_issue, methods=["POST"]),
+        Route(one, get_issue, methods=["GET"]),
+        Route(one, edit_issue, methods=["PUT"]),
+        Route(one, delete_issue, methods=["DELETE"]),
+        Route(f"{one}/properties", list_properties, methods=["GET"]),
+        Route(f"{one}/properties/{{prop}}", get_property, methods=["GET"]),
+        Route(f"{one}/properties/{{prop}}", put_property, methods=["PUT"]),
+        Route(f"{one}/properties/{{prop}}", delete_property, methods=["DELETE"]),
+    ]

@@ -1,0 +1,257 @@
+"""What hangs off an issue: attachments, comments, remote links, transitions, issue links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sandbox import catalog
+from sandbox.adf import is_adf, text_to_adf
+from sandbox.errors import BadRequest, Forbidden, NotFound
+from sandbox.http_util import jira_json, json_body, no_content
+from sandbox.jira_input import ADF_RULE, apply_changes, check_fields, check_update
+from sandbox.jira_render import (
+    LINK_TYPES,
+    render_attachment,
+    render_comment,
+    render_remote_link,
+    render_transitions,
+)
+from sandbox.model import Attachment, Comment, IssueLink, RemoteLink
+from sandbox.runtime import runtime_of, view_of
+
+
+async def add_attachments(request: Request) -> Response:
+    """POST issue/{k}/attachments: multipart `file` parts; needs X-Atlassian-Token: no-check."""
+    state, view = runtime_of(request).state, view_of(request)
+    if request.headers.get("x-atlassian-token", "").lower() != "no-check":
+        raise Forbidden("XSRF check failed")
+    with state.lock:
+        state.issue(request.path_params["key"])
+    form = await request.form()
+    uploads = [v for k, v in form.multi_items() if k == "file" and isinstance(v, UploadFile)]
+    if not uploads:
+        raise BadRequest("No attachments were found in the request: send multipart part 'file'.")
+    contents = [(u.filename or "file", u.content_type or "application/octet-stream",
+                 await u.read()) for u in uploads]
+    await form.close()
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        made = []
+        for filename, mime, content in contents:
+            item = Attachment(state.child_id(), filename, mime, content, state.now())
+            issue.attachments.append(item)
+            made.append(render_attachment(item, view))
+        state.touch(issue)
+    return jira_json(made)
+
+
+def _find_attachment(request: Request) -> tuple[Any, Attachment]:
+    state = runtime_of(request).state
+    wanted = int(request.path_params["id"])
+    for issue in state.issues.values():
+        for item in issue.attachments:
+            if item.id == wanted:
+                return issue, item
+    raise NotFound(f"The attachment with id '{wanted}' does not exist")
+
+
+async def get_attachment(request: Request) -> Response:
+    """GET attachment/{id}: its metadata."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        _, item = _find_attachment(request)
+        return jira_json(render_attachment(item, view))
+
+
+async def delete_attachment(request: Request) -> Response:
+    """DELETE attachment/{id}: 204."""
+    state = runtime_of(request).state
+    view_of(request)
+    with state.lock:
+        issue, item = _find_attachment(request)
+        issue.attachments.remove(item)
+        state.touch(issue)
+    return no_content()
+
+
+async def attachment_content(request: Request) -> Response:
+    """GET /secure/attachment/{id}/{filename}: the bytes."""
+    state = runtime_of(request).state
+    with state.lock:
+        _, item = _find_attachment(request)
+        return Response(item.content, media_type=item.mime_type)
+
+
+def _comment_body(raw: Any, version: int) -> dict[str, Any]:
+    body = raw.get("body") if isinstance(raw, dict) else None
+    if version == 3:
+        if not is_adf(body):
+            raise BadRequest(errors={"comment": ADF_RULE})
+        return dict(body)  # type: ignore[arg-type]
+    if not isinstance(body, str) or not body.strip():
+        raise BadRequest(errors={"comment": "Comment body can not be empty!"})
+    return text_to_adf(body)
+
+
+async def add_comment(request: Request) -> Response:
+    """POST issue/{k}/comment: 201 with the comment."""
+    state, view = runtime_of(request).state, view_of(request)
+    body = _comment_body(await json_body(request), view.version)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        now = state.now()
+        item = Comment(state.child_id(), body, now, now)
+        issue.comments.append(item)
+        state.touch(issue)
+        return jira_json(render_comment(item, issue, view), 201)
+
+
+async def list_comments(request: Request) -> Response:
+    """GET issue/{k}/comment."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        items = [render_comment(c, issue, view) for c in issue.comments]
+    return jira_json({"startAt": 0, "maxResults": len(items), "total": len(items),
+                      "comments": items})
+
+
+def _check_remote_link(raw: Any) -> tuple[str | None, dict[str, Any], str | None, dict[str, Any]]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("object"), dict):
+        raise BadRequest(errors={"object": "The remote link needs an 'object'."})
+    link_object = raw["object"]
+    errors = {name: f"'{name}' is required." for name in ("url", "title")
+              if not isinstance(link_object.get(name), str) or not link_object.get(name)}
+    if errors:
+        raise BadRequest(errors=errors)
+    application = raw.get("application") or {}
+    if not isinstance(application, dict):
+        raise BadRequest(errors={"application": "The application must be an object."})
+    global_id = raw.get("globalId")
+    relationship = raw.get("relationship")
+    return (str(global_id) if global_id is not None else None, dict(application),
+            str(relationship) if relationship is not None else None, dict(link_object))
+
+
+async def add_remote_link(request: Request) -> Response:
+    """POST issue/{k}/remotelink: 201 when new, 200 when the globalId already exists."""
+    state, view = runtime_of(request).state, view_of(request)
+    global_id, application, relationship, link_object = _check_remote_link(
+        await json_body(request))
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        for item in issue.remote_links:
+            if global_id is not None and item.global_id == global_id:
+                item.application, item.relationship, item.object = (
+                    application, relationship, link_object)
+                status = 200
+                break
+        else:
+            item = RemoteLink(state.child_id(), global_id, application, relationship, link_object)
+            issue.remote_links.append(item)
+            status = 201
+        return jira_json({"id": item.id,
+                          "self": f"{view.base}{view.api}/issue/{issue.key}/remotelink/{item.id}"},
+                         status)
+
+
+async def list_remote_links(request: Request) -> Response:
+    """GET issue/{k}/remotelink[?globalId=]: a list, or the one link with that globalId."""
+    state, view = runtime_of(request).state, view_of(request)
+    global_id = request.query_params.get("globalId")
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        if global_id is not None:
+            for item in issue.remote_links:
+                if item.global_id == global_id:
+                    return jira_json(render_remote_link(item, issue, view))
+            raise NotFound(f"No remote link with globalId '{global_id}'.")
+        return jira_json([render_remote_link(i, issue, view) for i in issue.remote_links])
+
+
+async def delete_remote_link(request: Request) -> Response:
+    """DELETE issue/{k}/remotelink/{linkId}: 204."""
+    state = runtime_of(request).state
+    view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        wanted = str(request.path_params["id"])
+        kept = [i for i in issue.remote_links if str(i.id) != wanted]
+        if len(kept) == len(issue.remote_links):
+            raise NotFound(f"No remote link with id '{wanted}'.")
+        issue.remote_links = kept
+    return no_content()
+
+
+async def get_transitions(request: Request) -> Response:
+    """GET issue/{k}/transitions."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        return jira_json({"expand": "transitions", "transitions": render_transitions(issue, view)})
+
+
+async def do_transition(request: Request) -> Response:
+    """POST issue/{k}/transitions: moves the issue; 204."""
+    state, view = runtime_of(request).state, view_of(request)
+    body = await json_body(request)
+    transition = body.get("transition") if isinstance(body, dict) else None
+    wanted = str(transition.get("id", "")) if isinstance(transition, dict) else ""
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        if wanted not in catalog.WORKFLOW[issue.status]:
+            raise BadRequest(f"Transition id '{wanted}' is not valid for this issue.")
+        changes = check_fields(body.get("fields") or {}, view.version, creating=False)
+        changes.update(check_update(body.get("update") or {}, issue, view.version))
+        apply_changes(issue, changes)
+        issue.status = catalog.TRANSITION_IDS[wanted]
+        state.touch(issue)
+    return no_content()
+
+
+async def link_issues(request: Request) -> Response:
+    """POST issueLink: 201, no body."""
+    state = runtime_of(request).state
+    view_of(request)
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise BadRequest("Request body must be a JSON object.")
+    type_name = (body.get("type") or {}).get("name")
+    if type_name not in LINK_TYPES:
+        raise NotFound(f"No issue link type with name '{type_name}' found.")
+    refs = [body.get("inwardIssue") or {}, body.get("outwardIssue") or {}]
+    with state.lock:
+        inward, outward = (state.issue(str(r.get("key") or r.get("id") or "")) for r in refs)
+        link = IssueLink(state.child_id(), type_name, inward.id, outward.id)
+        state.links[link.id] = link
+        for issue in (inward, outward):
+            issue.link_ids.append(link.id)
+            state.touch(issue)
+    return Response(status_code=201)
+
+
+def routes(prefix: str) -> list[Route]:
+    """The routes of issue parts under a REST prefix."""
+    one = f"{prefix}/issue/{{key}}"
+    return [
+        Route(f"{one}/attachments", add_attachments, methods=["POST"]),
+        Route(f"{prefix}/attachment/{{id:int}}", get_attachment, methods=["GET"]),
+        Route(f"{prefix}/attachment/{{id:int}}", delete_attachment, methods=["DELETE"]),
+        Route(f"{one}/comment", add_comment, methods=["POST"]),
+        Route(f"{one}/comment", list_comments, methods=["GET"]),
+        Route(f"{one}/remotelink", add_remote_link, methods=["POST"]),
+        Route(f"{one}/remotelink", list_remote_links, methods=["GET"]),
+        Route(f"{one}/remotelink/{{id}}", delete_remote_link, methods=["DELETE"]),
+        Route(f"{one}/transitions", get_transitions, methods=["GET"]),
+        Route(f"{one}/transitions", do_transition, methods=["POST"]),
+        Route(f"{prefix}/issueLink", link_issues, methods=["POST"]),
+    ]
+
+
+CONTENT_ROUTES = [Route("/secure/attachment/{id:int}/{filename}", attachment_content,
+                        methods=["GET"])]

@@ -1,0 +1,205 @@
+"""Renders issues and their parts as Jira returns them, per deployment and REST version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox import catalog
+from sandbox.adf import adf_to_text
+from sandbox.model import Attachment, Comment, Issue, IssueLink, RemoteLink
+from sandbox.options import Deployment
+from sandbox.timefmt import jira_timestamp
+
+ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+NAVIGABLE = (
+    "summary", "description", "labels", "issuetype", "project", "status", "created", "updated",
+    "reporter", "creator", "assignee", "priority", "resolution", "issuelinks",
+    *(f.id for f in catalog.XRAY_FIELDS),
+)
+ALL_FIELDS = (*NAVIGABLE, "attachment", "comment")
+
+LINK_TYPES: dict[str, tuple[str, str, str]] = {  # name -> (id, inward, outward)
+    "Relates": ("10000", "relates to", "relates to"),
+    "Blocks": ("10001", "is blocked by", "blocks"),
+    "Defect": ("10002", "created by", "created"),
+    "Test": ("10003", "is tested by", "tests"),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """Who is looking: the base URL, the REST version and the deployment."""
+
+    base: str
+    version: int  # 2 or 3
+    deployment: Deployment
+    email: str
+    project_key: str
+    project_name: str
+
+    @property
+    def api(self) -> str:
+        """The REST prefix of `self` links."""
+        return f"/rest/api/{self.version}"
+
+    def body(self, doc: dict[str, Any] | None) -> Any:
+        """A rich-text value: ADF on v3, plain text on v2."""
+        if doc is None:
+            return None
+        return doc if self.version == 3 else adf_to_text(doc)
+
+    def user(self) -> dict[str, Any]:
+        """The sandbox user in this view."""
+        return catalog.render_user(self.base, self.api, self.deployment, self.email)
+
+    def issue_self(self, issue_id: int) -> str:
+        """An issue's `self` URL."""
+        return f"{self.base}{self.api}/issue/{issue_id}"
+
+
+def wanted_fields(spec: str | None, default: tuple[str, ...]) -> list[str]:
+    """Reads a `fields=` parameter (`*all`, `*navigable`, names, `-name`) into field ids."""
+    if spec is None:
+        return list(default)
+    chosen: list[str] = []
+    excluded: set[str] = set()
+    for raw in (part.strip() for part in spec.split(",")):
+        if raw == "*all":
+            chosen.extend(ALL_FIELDS)
+        elif raw == "*navigable":
+            chosen.extend(NAVIGABLE)
+        elif raw.startswith("-"):
+            excluded.add(raw[1:])
+        elif raw and raw not in ("id", "key", "*none"):
+            chosen.append(raw)
+    return [f for f in dict.fromkeys(chosen) if f not in excluded]
+
+
+def render_attachment(item: Attachment, view: View) -> dict[str, Any]:
+    """An attachment as issue fields and POST attachments return it."""
+    return {
+        "self": f"{view.base}{view.api}/attachment/{item.id}", "id": str(item.id),
+        "filename": item.filename, "author": view.user(), "created": jira_timestamp(item.created),
+        "size": item.size, "mimeType": item.mime_type,
+        "content": f"{view.base}/secure/attachment/{item.id}/{item.filename}",
+    }
+
+
+def render_comment(item: Comment, issue: Issue, view: View) -> dict[str, Any]:
+    """A comment, its body in the view's format."""
+    body: dict[str, Any] = {
+        "self": f"{view.base}{view.api}/issue/{issue.id}/comment/{item.id}", "id": str(item.id),
+        "author": view.user(), "body": view.body(item.body), "updateAuthor": view.user(),
+        "created": jira_timestamp(item.created), "updated": jira_timestamp(item.updated),
+    }
+    if view.deployment == "cloud":
+        body["jsdPublic"] = True
+    return body
+
+
+def render_remote_link(item: RemoteLink, issue: Issue, view: View) -> dict[str, Any]:
+    """A remote link as GET remotelink returns it."""
+    body: dict[str, Any] = {
+        "id": item.id, "self": f"{view.base}{view.api}/issue/{issue.key}/remotelink/{item.id}",
+        "application": item.application, "object": item.object,
+    }
+    if item.global_id is not None:
+        body["globalId"] = item.global_id
+    if item.relationship is not None:
+        body["relationship"] = item.relationship
+    return body
+
+
+def render_link(link: IssueLink, issue: Issue, other: Issue, view: View) -> dict[str, Any]:
+    """An issue link seen from `issue`, pointing at `other`."""
+    type_id, inward, outward = LINK_TYPES[link.type_name]
+    side = "outwardIssue" if link.inward_id == issue.id else "inwardIssue"
+    status = catalog.STATUSES[other.status]
+    return {
+        "id": str(link.id), "self": f"{view.base}{view.api}/issueLink/{link.id}",
+        "type": {"id": type_id, "name": link.type_name, "inward": inward, "outward": outward,
+                 "self": f"{view.base}{view.api}/issueLinkType/{type_id}"},
+        side: {"id": str(other.id), "key": other.key, "self": view.issue_self(other.id),
+               "fields": {"summary": other.summary,
+                          "status": catalog.render_status(status, view.base, view.api)}},
+    }
+
+
+LinkLookup = Callable[[Issue], list[dict[str, Any]]]
+
+
+def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
+    """The value of one field of an issue in this view."""
+    kind = catalog.issue_type_by(issue.type_name)
+    status = catalog.STATUSES[issue.status]
+    simple: dict[str, Callable[[], Any]] = {
+        "summary": lambda: issue.summary,
+        "description": lambda: view.body(issue.description),
+        "labels": lambda: list(issue.labels),
+        "issuetype": lambda: catalog.render_issue_type(kind, view.base, view.api, view.deployment)
+        if kind else None,
+        "project": lambda: catalog.render_project_ref(
+            view.project_key, view.project_name, view.base, view.api),
+        "status": lambda: catalog.render_status(status, view.base, view.api),
+        "created": lambda: jira_timestamp(issue.created),
+        "updated": lambda: jira_timestamp(issue.updated),
+        "reporter": view.user, "creator": view.user, "assignee": lambda: None,
+        "priority": lambda: {"self": f"{view.base}{view.api}/priority/3", "id": "3",
+                             "name": "Medium"},
+        "resolution": lambda: _resolution(issue, view),
+        "issuelinks": lambda: links(issue),
+        "attachment": lambda: [render_attachment(a, view) for a in issue.attachments],
+        "comment": lambda: {
+            "comments": [render_comment(c, issue, view) for c in issue.comments],
+            "self": f"{view.base}{view.api}/issue/{issue.id}/comment",
+            "maxResults": len(issue.comments), "total": len(issue.comments), "startAt": 0},
+    }
+    if name in simple:
+        return simple[name]()
+    return issue.custom.get(name)
+
+
+def _resolution(issue: Issue, view: View) -> dict[str, Any] | None:
+    if catalog.STATUSES[issue.status].category_key != "done":
+        return None
+    return {"self": f"{view.base}{view.api}/resolution/10000", "id": "10000",
+            "description": "Work has been completed on this issue.", "name": issue.status}
+
+
+def render_issue(issue: Issue, view: View, fields: list[str], links: LinkLookup,
+                 expand: set[str] | None = None) -> dict[str, Any]:
+    """An issue with the named fields (unknown names are left out, as Jira does)."""
+    known = set(ALL_FIELDS)
+    body: dict[str, Any] = {
+        "expand": ISSUE_EXPAND, "id": str(issue.id), "self": view.issue_self(issue.id),
+        "key": issue.key,
+        "fields": {name: field_value(issue, name, view, links) for name in fields
+                   if name in known},
+    }
+    expand = expand or set()
+    if "names" in expand:
+        names = {f["id"]: f["name"] for f in catalog.render_fields(view.base, view.deployment)}
+        body["names"] = {name: names.get(name, name) for name in body["fields"]}
+    if "transitions" in expand:
+        body["transitions"] = render_transitions(issue, view)
+    if "changelog" in expand:
+        body["changelog"] = {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}
+    if "renderedFields" in expand:
+        body["renderedFields"] = {}
+    return body
+
+
+def render_transitions(issue: Issue, view: View) -> list[dict[str, Any]]:
+    """The transitions available from the issue's status."""
+    out = []
+    for transition_id in catalog.WORKFLOW[issue.status]:
+        target = catalog.STATUSES[catalog.TRANSITION_IDS[transition_id]]
+        out.append({
+            "id": transition_id, "name": target.name,
+            "to": catalog.render_status(target, view.base, view.api),
+            "hasScreen": False, "isGlobal": False, "isInitial": False,
+            "isAvailable": True, "isConditional": False, "isLooped": False,
+        })
+    return out

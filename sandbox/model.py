@@ -1,0 +1,82 @@
+"""The sandbox's records of Jira issues and what hangs off them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Attachment:
+    """A file attached to an issue."""
+
+    id: int
+    filename: str
+    mime_type: str
+    content: bytes
+    created: float
+
+    @property
+    def size(self) -> int:
+        """Its size in bytes."""
+        return len(self.content)
+
+
+@dataclass
+class Comment:
+    """A comment on an issue; the body is kept as ADF."""
+
+    id: int
+    body: dict[str, Any]
+    created: float
+    updated: float
+
+
+@dataclass
+class RemoteLink:
+    """A remote issue link (e.g. back to the session's page)."""
+
+    id: int
+    global_id: str | None
+    application: dict[str, Any]
+    relationship: str | None
+    object: dict[str, Any]
+
+
+@dataclass
+class IssueLink:
+    """A link between two issues, seen from one of them."""
+
+    id: int
+    type_name: str
+    inward_id: int
+    outward_id: int
+
+
+@dataclass
+class Issue:
+    """One Jira issue; the description is kept as ADF (or None)."""
+
+    id: int
+    key: str
+    type_name: str
+    summary: str
+    created: float
+    updated: float
+    status: str = "To Do"
+    description: dict[str, Any] | None = None
+    labels: list[str] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
+    remote_links: list[RemoteLink] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    link_ids: list[int] = field(default_factory=list)
+
+    def snapshot(self) -> Issue:
+        """A copy for the search index (search sees fields, not attachments' bytes)."""
+        return Issue(
+            id=self.id, key=self.key, type_name=self.type_name, summary=self.summary,
+            created=self.created, updated=self.updated, status=self.status,
+            description=self.description, labels=list(self.labels), custom=dict(self.custom),
+        )

@@ -1,0 +1,46 @@
+"""What a sandbox is told at start: deployment, credentials, limits, latency, search lag."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Deployment = Literal["cloud", "datacenter"]
+DEPLOYMENTS: tuple[Deployment, ...] = ("cloud", "datacenter")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The one account the sandbox accepts (DESIGN.md section 6 gives the defaults)."""
+
+    email: str = "sandbox@example.com"
+    api_token: str = "sandbox-token"  # noqa: S105 - the sandbox's documented default
+    personal_access_token: str = "sandbox-token"  # noqa: S105 - documented default (DC)
+    xray_client_id: str = "sandbox"
+    xray_client_secret: str = "sandbox-secret"  # noqa: S105 - documented default (Xray)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A fixed window per client: at most `requests` in each `window_seconds`."""
+
+    requests: int = 300
+    window_seconds: float = 300.0
+
+
+@dataclass
+class SandboxOptions:
+    """Everything configurable about one sandbox."""
+
+    credentials: Credentials = field(default_factory=Credentials)
+    latency_ms: float = 0.0
+    search_lag_seconds: float = 0.0
+    rate_limit: RateLimit | None = None  # None: no limit (the default for tests)
+    max_payload_bytes: int = 10 * 1024 * 1024
+    xray_token_ttl_seconds: float = 24 * 3600.0
+    project_key: str = "QA"
+    project_name: str = "Quality Assurance"
+    seed: int = 0  # seeds the random choices of fractional faults
+    clock: Callable[[], float] = time.time

@@ -1,0 +1,4 @@
+"""Xray Server/DC routes (filled in below)."""
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []

@@ -1,0 +1,56 @@
+"""The live parts of one sandbox that requests reach: state, faults, limiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from sandbox.errors import NotFound
+from sandbox.faults import Faults
+from sandbox.jira_render import View
+from sandbox.options import Deployment, SandboxOptions
+from sandbox.ratelimit import RateLimiter, RetryAfterMemory
+from sandbox.state import SandboxState
+
+
+@dataclass
+class Runtime:
+    """Everything a handler or the gate needs."""
+
+    deployment: Deployment
+    options: SandboxOptions
+    state: SandboxState
+    faults: Faults
+    memory: RetryAfterMemory = field(default_factory=RetryAfterMemory)
+    limiter: RateLimiter | None = None
+
+    def __post_init__(self) -> None:
+        if self.options.rate_limit is not None:
+            self.limiter = RateLimiter(self.options.rate_limit)
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The runtime of the app serving this request."""
+    found: Runtime = request.app.state.runtime
+    return found
+
+
+def base_url(request: Request) -> str:
+    """The sandbox's base URL as the client addressed it."""
+    return str(request.base_url).rstrip("/")
+
+
+def view_of(request: Request, version: int | None = None) -> View:
+    """The view of the issue model for this request (REST version from the path)."""
+    runtime = runtime_of(request)
+    if version is None:
+        text = str(request.path_params.get("version", "2"))
+        version = 2 if text == "latest" else int(text) if text.isdigit() else 0
+    if version not in (2, 3) or (version == 3 and runtime.deployment == "datacenter"):
+        raise NotFound("null for uri: " + str(request.url))
+    return View(
+        base=base_url(request), version=version, deployment=runtime.deployment,
+        email=runtime.options.credentials.email, project_key=runtime.options.project_key,
+        project_name=runtime.options.project_name,
+    )

@@ -1,0 +1,110 @@
+"""Starts and stops a sandbox: uvicorn in a background thread, or in the foreground for the CLI.
+
+    sandbox = start_sandbox("cloud")          # binds 127.0.0.1 on a free port
+    sandbox.url, sandbox.state, sandbox.faults
+    sandbox.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import uvicorn
+
+from sandbox.app import build_app
+from sandbox.errors import SandboxError
+from sandbox.faults import Faults
+from sandbox.options import DEPLOYMENTS, Deployment, SandboxOptions
+from sandbox.runtime import Runtime
+from sandbox.state import SandboxState
+
+
+class StartFailed(SandboxError):
+    """The server did not come up."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"the sandbox at {url} did not start")
+        self.url = url
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox serving in a background thread."""
+
+    url: str
+    state: SandboxState
+    faults: Faults
+    runtime: Runtime
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        """Stops serving and waits for the thread to end."""
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _check_deployment(deployment: str) -> Deployment:
+    if deployment not in DEPLOYMENTS:
+        raise ValueError(f"deployment must be one of {', '.join(DEPLOYMENTS)}, not {deployment!r}")
+    return deployment
+
+
+def _prepare(deployment: str, host: str, port: int, options: SandboxOptions | None
+             ) -> tuple[Runtime, uvicorn.Server, socket.socket, str]:
+    chosen = _check_deployment(deployment)
+    options = options or SandboxOptions()
+    runtime = Runtime(chosen, options, SandboxState(chosen, options), Faults(options.seed))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    bound_host, bound_port = listener.getsockname()[:2]
+    config = uvicorn.Config(build_app(runtime), log_level="critical", access_log=False,
+                            lifespan="off", timeout_keep_alive=30, http="h11")
+    return runtime, uvicorn.Server(config), listener, f"http://{bound_host}:{bound_port}"
+
+
+def start_sandbox(deployment: str = "cloud", host: str = "127.0.0.1", port: int = 0, *,
+                  options: SandboxOptions | None = None) -> RunningSandbox:
+    """Serves a fresh sandbox in a background thread and returns once it answers."""
+    runtime, server, listener, url = _prepare(deployment, host, port, options)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[listener])),
+                              name=f"sandbox-{url}", daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        if not thread.is_alive():
+            raise StartFailed(url)
+        threading.Event().wait(0.01)
+    else:
+        server.should_exit = True
+        raise StartFailed(url)
+    return RunningSandbox(url, runtime.state, runtime.faults, runtime, server, thread)
+
+
+def serve_forever(deployment: str = "cloud", host: str = "127.0.0.1", port: int = 0,
+                  options: SandboxOptions | None = None,
+                  on_ready: Callable[[str], None] | None = None) -> None:
+    """Serves a sandbox in the foreground until interrupted; `on_ready(url)` once listening."""
+    _, server, listener, url = _prepare(deployment, host, port, options)
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve(sockets=[listener]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started and on_ready is not None:
+            on_ready(url)
+        await task
+
+    asyncio.run(main())

@@ -1,0 +1,130 @@
+"""The sandbox's state: issues, the lagging search index, Xray records, the request log.
+
+One lock guards everything, because the server thread and the test thread both touch it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.errors import NotFound
+from sandbox.model import Issue, IssueLink
+from sandbox.options import Deployment, SandboxOptions
+from sandbox.xray_model import XrayRecords
+
+
+@dataclass
+class RequestLog:
+    """What the sandbox was asked: requests per endpoint, early requests, statuses."""
+
+    per_endpoint: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    early_requests: int = 0
+    total: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The log as `GET /_sandbox/log` returns it."""
+        return {
+            "total": self.total, "early_requests": self.early_requests,
+            "per_endpoint": dict(self.per_endpoint),
+            "statuses": {str(k): v for k, v in self.statuses.items()},
+        }
+
+
+class SandboxState:
+    """All the mutable state of one sandbox."""
+
+    def __init__(self, deployment: Deployment, options: SandboxOptions) -> None:
+        self.deployment = deployment
+        self.options = options
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the seeded, empty project (faults and options are kept)."""
+        with self.lock:
+            self.issues: dict[int, Issue] = {}
+            self.key_to_id: dict[str, int] = {}
+            self.index: dict[int, list[tuple[float, Issue | None]]] = {}
+            self.next_issue_id = 10001
+            self.next_issue_number = 1
+            self.next_child_id = 10001  # attachments, comments, links share one sequence
+            self.links: dict[int, IssueLink] = {}
+            self.xray = XrayRecords()
+            self.log = RequestLog()
+
+    def now(self) -> float:
+        """The sandbox's clock."""
+        return self.options.clock()
+
+    def child_id(self) -> int:
+        """A fresh numeric id for an attachment, comment, link or remote link."""
+        with self.lock:
+            value = self.next_child_id
+            self.next_child_id += 1
+            return value
+
+    def add_issue(self, type_name: str, summary: str) -> Issue:
+        """A new issue QA-n in status To Do, indexed for search."""
+        with self.lock:
+            now = self.now()
+            issue = Issue(
+                id=self.next_issue_id,
+                key=f"{self.options.project_key}-{self.next_issue_number}",
+                type_name=type_name, summary=summary, created=now, updated=now,
+            )
+            self.next_issue_id += 1
+            self.next_issue_number += 1
+            self.issues[issue.id] = issue
+            self.key_to_id[issue.key] = issue.id
+            self._index(issue)
+            return issue
+
+    def issue(self, id_or_key: str | int) -> Issue:
+        """The issue with this id or key, else 404 as Jira words it."""
+        with self.lock:
+            text = str(id_or_key)
+            issue_id = int(text) if text.isdigit() else self.key_to_id.get(text.upper())
+            if issue_id is None or issue_id not in self.issues:
+                raise NotFound("Issue does not exist or you do not have permission to see it.")
+            return self.issues[issue_id]
+
+    def touch(self, issue: Issue) -> None:
+        """Marks an issue as updated now and re-indexes it."""
+        with self.lock:
+            issue.updated = max(self.now(), issue.updated)
+            self._index(issue)
+
+    def delete_issue(self, issue: Issue) -> None:
+        """Removes an issue; search forgets it after the lag."""
+        with self.lock:
+            self.issues.pop(issue.id, None)
+            self.key_to_id.pop(issue.key, None)
+            self.index.setdefault(issue.id, []).append((self.now(), None))
+            self.xray.forget_issue(issue.id)
+
+    def searchable(self, lag_seconds: float) -> list[Issue]:
+        """The issues as the search index saw them `lag_seconds` ago."""
+        with self.lock:
+            horizon = self.now() - lag_seconds
+            seen: list[Issue] = []
+            for versions in self.index.values():
+                visible = [snap for at, snap in versions if at <= horizon]
+                if visible and visible[-1] is not None:
+                    seen.append(visible[-1])
+            return seen
+
+    def _index(self, issue: Issue) -> None:
+        versions = self.index.setdefault(issue.id, [])
+        versions.append((self.now(), issue.snapshot()))
+        self._prune(versions)
+
+    def _prune(self, versions: list[tuple[float, Issue | None]]) -> None:
+        # Keep the newest version older than the lag horizon and everything after it.
+        horizon = self.now() - self.options.search_lag_seconds
+        older = [i for i, (at, _) in enumerate(versions) if at <= horizon]
+        if len(older) > 1:
+            del versions[: older[-1]]
