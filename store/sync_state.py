@@ -1,0 +1,318 @@
+"""What the sync engine reads and writes in the store, beyond the management operations.
+
+The engine's view of an `xray` session (`SyncRow`), the link's sync base (kept as JSON
+in `jira_links.remote_fields`), claims on a session's outbox entries, and the changes a
+pull makes locally. Every write is one transaction; writes that a pull makes are
+compare-and-set (the name the engine saw, no lock), so a racing user edit or a second
+daemon makes them a no-op instead of overwriting anything.
+
+Claims: a session belongs to the worker that holds its *head* outbox entry (the oldest).
+The claim is an `UPDATE ... WHERE claimed_until IS NULL OR claimed_until <= now` with a
+rowcount check (both databases), preceded on PostgreSQL by `SELECT ... FOR UPDATE SKIP
+LOCKED` so racing daemons skip each other's rows instead of queueing. A dead worker's
+claim expires with its lease.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from store.models import (
+    AuditEntry,
+    ExploratorySession,
+    JiraLink,
+    LinkState,
+    Mode,
+    OutboxEntry,
+    User,
+    Workspace,
+)
+
+SYNC_ACTOR = "sync"
+S = ExploratorySession.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+L = JiraLink.__table__  # type: ignore[attr-defined]
+O = OutboxEntry.__table__  # type: ignore[attr-defined]  # noqa: E741
+U = User.__table__  # type: ignore[attr-defined]
+W = Workspace.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class SyncBase:
+    """What both sides agreed on at the last sync, as the link keeps it."""
+
+    summary: str | None = None
+    status: str | None = None
+    updated: str | None = None  # Jira's `updated` of the Test Execution, ISO 8601
+    create_started: bool = False  # a create was sent; its answer may have been lost
+    evidence: tuple[str, ...] = ()  # sha256 of every file already attached to the run
+    defects: dict[str, str] = field(default_factory=dict)  # defect summary -> issue key
+
+    def to_json(self) -> str:
+        return json.dumps({"summary": self.summary, "status": self.status,
+                           "updated": self.updated, "create_started": self.create_started,
+                           "evidence": list(self.evidence), "defects": self.defects},
+                          sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> SyncBase:
+        raw: dict[str, Any] = json.loads(text) if text else {}
+        return cls(summary=raw.get("summary"), status=raw.get("status"),
+                   updated=raw.get("updated"), create_started=bool(raw.get("create_started")),
+                   evidence=tuple(raw.get("evidence") or ()),
+                   defects=dict(raw.get("defects") or {}))
+
+
+@dataclass(frozen=True)
+class SyncRow:
+    """An `xray` session and its link, as the engine sees them."""
+
+    session_id: str
+    name: str
+    type: str
+    mode: str
+    digest: str
+    lock_holder: str | None
+    trashed: bool
+    owner: str
+    workspace: str
+    project: str
+    test_execution: str | None
+    test: str | None
+    test_run: str | None
+    state: str
+    pushed_digest: str | None
+    base: SyncBase
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_holder is not None
+
+
+def _row_query() -> Any:
+    return (
+        select(S.c.id, S.c.name, S.c.type, S.c.mode, S.c.digest, S.c.lock_holder,
+               S.c.trashed_at, U.c.name.label("owner"), W.c.name.label("workspace"),
+               L.c.project, L.c.test_execution, L.c.test, L.c.test_run, L.c.state,
+               L.c.pushed_digest, L.c.remote_fields)
+        .join(L, L.c.session_id == S.c.id)
+        .join(U, U.c.id == S.c.owner_id)
+        .join(W, W.c.id == S.c.workspace_id)
+    )
+
+
+def _to_row(r: Any) -> SyncRow:
+    return SyncRow(
+        session_id=r.id, name=r.name, type=r.type, mode=r.mode, digest=r.digest,
+        lock_holder=r.lock_holder, trashed=r.trashed_at is not None, owner=r.owner,
+        workspace=r.workspace, project=r.project, test_execution=r.test_execution,
+        test=r.test, test_run=r.test_run, state=r.state, pushed_digest=r.pushed_digest,
+        base=SyncBase.from_json(r.remote_fields),
+    )
+
+
+def load_rows(engine: Engine, session_ids: Iterable[str]) -> dict[str, SyncRow]:
+    """The linked sessions among `session_ids` (a missing id was purged or has no link)."""
+    ids = list(session_ids)
+    out: dict[str, SyncRow] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            query = _row_query().where(S.c.id.in_(ids[start:start + 500]))
+            out.update({r.id: _to_row(r) for r in conn.execute(query)})
+    return out
+
+
+def rows_by_execution(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
+    """The linked sessions whose Test Execution is one of `keys`, by key."""
+    wanted = list(keys)
+    out: dict[str, SyncRow] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            query = _row_query().where(L.c.test_execution.in_(wanted[start:start + 500]))
+            out.update({r.test_execution: _to_row(r) for r in conn.execute(query)})
+    return out
+
+
+def linked_executions(engine: Engine, project: str) -> dict[str, str]:
+    """Test Execution key -> session id, for every pushed link in `project`."""
+    query = select(L.c.test_execution, L.c.session_id).where(
+        L.c.project == project, L.c.test_execution.is_not(None))
+    with engine.connect() as conn:
+        return {r.test_execution: r.session_id for r in conn.execute(query)}
+
+
+def linked_projects(engine: Engine) -> list[str]:
+    """Every project some link points to."""
+    with engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(select(L.c.project).distinct()))
+
+
+# ---- the link's base ------------------------------------------------------------------
+
+
+def _audit(conn: Connection, operation: str, session_id: str, at: datetime,
+           detail: dict[str, Any]) -> None:
+    conn.execute(AuditEntry.__table__.insert().values(  # type: ignore[attr-defined]
+        actor=SYNC_ACTOR, operation=operation, session_id=session_id,
+        detail=json.dumps(detail, sort_keys=True), at=at))
+
+
+def mark_create_started(engine: Engine, session_id: str, base: SyncBase) -> None:
+    """Remember, before sending it, that a create goes out (a crash then checks the marker)."""
+    started = SyncBase(base.summary, base.status, base.updated, True, base.evidence, base.defects)
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id)
+                     .values(remote_fields=started.to_json()))
+
+
+def record_keys(engine: Engine, session_id: str, *, test: str | None,
+                test_execution: str | None, base: SyncBase) -> None:
+    """Record the keys of what a first push created, as soon as they are known."""
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id)
+                     .values(test=test, test_execution=test_execution,
+                             remote_fields=base.to_json()))
+
+
+def record_synced(engine: Engine, session_id: str, *, base: SyncBase, digest: str | None,
+                  remote_hash: str | None, now: datetime, test_run: str | None = None,
+                  done_entries: Sequence[int] = ()) -> None:
+    """Both sides agree on `base`: store it, mark the link synced, drop the pushed entries."""
+    values: dict[str, Any] = {"remote_fields": base.to_json(), "pushed_digest": digest,
+                              "remote_hash": remote_hash, "state": LinkState.SYNCED.value,
+                              "error": None, "last_synced": now}
+    if test_run is not None:
+        values["test_run"] = test_run
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id).values(**values))
+        if done_entries:
+            conn.execute(delete(O).where(O.c.id.in_(list(done_entries))))
+
+
+def record_error(engine: Engine, session_id: str, message: str, now: datetime) -> None:
+    """The last push or pull of this session failed; the link shows why."""
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id)
+                     .values(state=LinkState.ERROR.value, error=message[:2000]))
+
+
+def record_conflict(engine: Engine, session_id: str, note: str, now: datetime) -> None:
+    """Both sides changed one field; the note (who won, what was lost) is shown on the session."""
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id)
+                     .values(conflict_note=note[:2000]))
+        _audit(conn, "sync_conflict", session_id, now, {"note": note})
+
+
+# ---- what a pull changes locally -------------------------------------------------------
+
+
+def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, new_name: str,
+                        now: datetime) -> bool:
+    """Rename from Jira, only if the name is still the one the engine saw and no one holds a lock.
+
+    Writes no outbox entry: the change came from Jira and must not echo back.
+    """
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(S)
+            .where(S.c.id == session_id, S.c.name == expected_name, S.c.lock_holder.is_(None),
+                   S.c.trashed_at.is_(None))
+            .values(name=new_name, modified=now, row_version=S.c.row_version + 1)
+        ).rowcount
+        if done:
+            _audit(conn, "sync_rename", session_id, now, {"from": expected_name, "to": new_name})
+    return bool(done)
+
+
+def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: datetime) -> bool:
+    """The Test Execution is gone from Jira: the session becomes standalone, its data kept."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(S)
+            .where(S.c.id == session_id, S.c.mode == Mode.XRAY.value, S.c.lock_holder.is_(None))
+            .values(mode=Mode.STANDALONE.value, modified=now, row_version=S.c.row_version + 1)
+        ).rowcount
+        if done:
+            conn.execute(delete(L).where(L.c.session_id == session_id))
+            conn.execute(delete(O).where(O.c.session_id == session_id))
+            _audit(conn, "sync_disconnect", session_id, now,
+                   {"reason": "remote_deleted", "issue": key})
+    return bool(done)
+
+
+# ---- the outbox: depth, heads, claims ---------------------------------------------------
+
+
+def outbox_depth(engine: Engine) -> int:
+    """How many outbox entries wait."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(O)).scalar_one())
+
+
+def pending_sessions(engine: Engine, now: datetime, limit: int,
+                     only: Iterable[str] | None = None) -> list[str]:
+    """Sessions with outbox entries nobody holds, oldest change first."""
+    head = func.min(O.c.id)
+    query = (select(O.c.session_id, head).group_by(O.c.session_id).order_by(head).limit(limit))
+    if only is not None:
+        query = query.where(O.c.session_id.in_(list(only)))
+    with engine.connect() as conn:
+        heads = [(r[0], r[1]) for r in conn.execute(query)]
+        if not heads:
+            return []
+        free = select(O.c.id).where(
+            O.c.id.in_([h for _, h in heads]),
+            (O.c.claimed_until.is_(None)) | (O.c.claimed_until <= now))
+        free_ids = {r[0] for r in conn.execute(free)}
+    return [sid for sid, h in heads if h in free_ids]
+
+
+def claim(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds: int,
+          now: datetime) -> dict[str, list[tuple[int, str, str]]]:
+    """Claim each session's head entry; the claimed sessions' entries as (id, kind, payload)."""
+    until = now + timedelta(seconds=lease_seconds)
+    claimed: dict[str, list[tuple[int, str, str]]] = {}
+    with engine.begin() as conn:
+        heads: dict[str, int] = {sid: head for sid, head in conn.execute(
+            select(O.c.session_id, func.min(O.c.id)).where(O.c.session_id.in_(list(session_ids)))
+            .group_by(O.c.session_id))}
+        if conn.dialect.name == "postgresql" and heads:
+            lockable = conn.execute(
+                select(O.c.id).where(O.c.id.in_(list(heads.values())))
+                .with_for_update(skip_locked=True)).scalars().all()
+            heads = {sid: h for sid, h in heads.items() if h in set(lockable)}
+        for sid, head in heads.items():
+            won = conn.execute(
+                update(O).where(O.c.id == head,
+                                (O.c.claimed_until.is_(None)) | (O.c.claimed_until <= now))
+                .values(claimed_by=worker, claimed_until=until)).rowcount
+            if won:
+                rows = conn.execute(select(O.c.id, O.c.kind, O.c.payload)
+                                    .where(O.c.session_id == sid).order_by(O.c.id)).all()
+                claimed[sid] = [(r.id, r.kind, r.payload) for r in rows]
+    return claimed
+
+
+def release(engine: Engine, session_id: str, worker: str, *, retry_at: datetime | None = None,
+            failed: bool = False) -> None:
+    """Give a session's claim back; after a failure, not to be retried before `retry_at`."""
+    values: dict[str, Any] = {"claimed_by": None, "claimed_until": retry_at}
+    if failed:
+        values["attempts"] = O.c.attempts + 1
+    with engine.begin() as conn:
+        conn.execute(update(O).where(O.c.session_id == session_id, O.c.claimed_by == worker)
+                     .values(**values))
+
+
+def complete(engine: Engine, entry_ids: Sequence[int]) -> None:
+    """Drop entries whose change reached Jira (or needs nothing there)."""
+    if entry_ids:
+        with engine.begin() as conn:
+            conn.execute(delete(O).where(O.c.id.in_(list(entry_ids))))

@@ -1,0 +1,77 @@
+"""Fixtures for the sync tests: a migrated store database (SQLite file, or a fresh
+PostgreSQL database when XRAY_SYNC_TEST_POSTGRES_URL is set) and rows put straight in it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from store.db import make_engine, migrate
+from store.models import ExploratorySession, JiraLink, Membership, OutboxEntry, User, Workspace
+
+T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def db_engine(tmp_path: object) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path}/store.db")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_engine() -> Iterator[Engine]:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"set {PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test to run")
+    name = f"xs_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def add_owner(engine: Engine, name: str = "alice") -> tuple[int, int]:
+    """A user and her personal workspace; returns their ids."""
+    with Session(engine) as db:
+        user = User(name=name)
+        db.add(user)
+        db.flush()
+        ws = Workspace(name=name, kind="personal", owner_id=user.id)
+        db.add(ws)
+        db.flush()
+        db.add(Membership(workspace_id=ws.id, user_id=user.id))  # type: ignore[arg-type]
+        db.commit()
+        return user.id, ws.id  # type: ignore[return-value]
+
+
+def add_xray_session(engine: Engine, owner: tuple[int, int], name: str = "s", *,
+                     execution: str | None = None, entries: int = 1,
+                     lock_holder: str | None = None, digest: str = "d" * 64) -> str:
+    """An xray session with its link and `entries` outbox entries; returns its id."""
+    sid = uuid.uuid4().hex
+    with Session(engine) as db:
+        db.add(ExploratorySession(id=sid, owner_id=owner[0], workspace_id=owner[1], name=name,
+                                  mode="xray", created=T0, modified=T0, digest=digest,
+                                  lock_holder=lock_holder, lock_since=T0 if lock_holder else None))
+        db.flush()
+        db.add(JiraLink(session_id=sid, project="QA", test_execution=execution))
+        for _ in range(entries):
+            db.add(OutboxEntry(session_id=sid, kind="save", created=T0))
+        db.commit()
+    return sid
