@@ -10,7 +10,7 @@
 
 `code` is what the surfaces map to statuses and JSON (DESIGN.md section 6), `rule` is
 a short snake_case name of the rule that refused (`owner_only`, `locked_by_other`,
-`name_too_long`, ...), `message` is one human line that names that rule.  The
+`name_too_long`, ...), `message` is one human line that ends with `[rule]`.  The
 surfaces translate these once, at their boundary; wording beyond `message` lives there.
 """
 
@@ -27,8 +27,10 @@ class StoreError(Exception):
 
     def __init__(self, rule: str, message: str | None = None) -> None:
         self.rule = rule
-        self.message = message if message is not None else rule.replace("_", " ")
-        super().__init__(f"{self.message} [{self.rule}]")
+        text = message if message is not None else rule.replace("_", " ")
+        # the one line a user sees always names the rule that refused
+        self.message = text if f"[{rule}]" in text else f"{text} [{rule}]"
+        super().__init__(self.message)
 
     def to_json(self) -> dict[str, object]:
         """The error shape of DESIGN.md section 6, plus the rule's name."""

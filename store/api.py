@@ -1,0 +1,298 @@
+"""The store's one facade: every operation the CLI, the HTTP API, the daemon and the Jira
+workflow bridge call, each in one database transaction.
+
+Actors are user names.  Each method opens a transaction, lets the operation module check
+the rules and write the change with its outbox entry and audit row, and commits.  Uploads
+are streamed to a staged blob *before* the transaction (a 500 MB file never holds the
+database), inspected by `bundle.inspect_upload`, and made part of the store inside it.
+Database failures leave here as `Unavailable`; nothing else of SQLAlchemy leaks out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import BinaryIO, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlmodel import Session
+
+from store import content, lifecycle, locking, queries, users, workspaces
+from store.blobs import BlobRef, BlobStore
+from store.bundle import BundleInfo, inspect_upload
+from store.columns import utc_now
+from store.context import Ctx, authorize
+from store.db import read_only
+from store.errors import Conflict, Invalid, Unavailable
+from store.models import Mode
+from store.rows import user_named
+from store.rules import Operation
+from store.settings import StoreSettings
+from store.validation import choice, clean_name, project_key
+from store.views import (
+    DownloadOut,
+    OpenResult,
+    SessionOut,
+    SessionPage,
+    SessionQuery,
+    UserOut,
+    VersionOut,
+    WorkspaceOut,
+)
+
+__all__ = ["Store", "StoreSettings", "utc_now"]
+
+T = TypeVar("T")
+
+
+class Store:
+    """Users, workspaces and exploratory sessions, under the rules of DESIGN.md section 3."""
+
+    def __init__(self, engine: Engine, settings: StoreSettings,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.blobs = BlobStore(settings.blob_root)
+        self._reader = read_only(engine)
+        self._clock = clock
+
+    @contextmanager
+    def _tx(self, *, read: bool = False) -> Iterator[Ctx]:
+        """One transaction; database failures become `Unavailable` / `Conflict`."""
+        try:
+            with Session(self._reader if read else self.engine, expire_on_commit=False) as db, \
+                    db.begin():
+                yield Ctx(db=db, settings=self.settings, blobs=self.blobs, now=self._clock())
+        except IntegrityError as exc:
+            raise Conflict("concurrent_change",
+                           "a concurrent change got there first: retry [concurrent_change]"
+                           ) from exc
+        except (OperationalError, DBAPIError) as exc:
+            raise Unavailable("database_unavailable",
+                              "the database cannot serve the request now [database_unavailable]"
+                              ) from exc
+
+    def _with_upload(self, stream: BinaryIO, write: Callable[[Ctx, BlobRef, BundleInfo], T]) -> T:
+        """Stage and inspect the upload, then `write` it in a transaction that adopts the blob."""
+        with self.blobs.staged(stream, max_bytes=self.settings.max_upload_bytes) as staged:
+            info = inspect_upload(staged.path)
+            adopted = False
+            try:
+                with self._tx() as ctx:
+                    result = write(ctx, staged.ref, info)
+                    staged.commit()
+                    adopted = True
+            except BaseException:
+                if adopted:  # the rows were not written: drop the blob unless others use it
+                    self._release([staged.ref.digest])
+                raise
+            return result
+
+    def _release(self, digests: list[str]) -> None:
+        """Delete the blobs of `digests` that no version names (in a writing transaction)."""
+        if not digests:
+            return
+        with self._tx() as ctx:
+            for digest in content.unreferenced(ctx, digests):
+                self.blobs.delete(digest)
+
+    # -- users and workspaces -------------------------------------------------------------
+
+    def add_user(self, name: str, *, admin: bool = False, jira_account_id: str | None = None,
+                 actor: str | None = None) -> UserOut:
+        """Create a user and their personal workspace."""
+        with self._tx() as ctx:
+            return users.add_user(ctx.db, name, admin=admin, jira_account_id=jira_account_id,
+                                  actor=actor, now=ctx.now)
+
+    def list_users(self) -> list[UserOut]:
+        """Every user, by name."""
+        with self._tx(read=True) as ctx:
+            return users.list_users(ctx.db)
+
+    def get_user(self, name: str) -> UserOut:
+        """The user called `name`."""
+        with self._tx(read=True) as ctx:
+            return users.get_user(ctx.db, name)
+
+    def issue_token(self, name: str) -> str:
+        """A new bearer token for `name` (shown once; only its hash is kept)."""
+        with self._tx() as ctx:
+            return users.issue_token(ctx.db, name, now=ctx.now)
+
+    def user_for_token(self, token: str) -> UserOut:
+        """The user a bearer token belongs to; `permission_denied` (`bad_token`) otherwise."""
+        with self._tx(read=True) as ctx:
+            return users.user_for_token(ctx.db, token)
+
+    def user_by_jira_account(self, account_id: str) -> UserOut:
+        """The user carrying this Jira accountId."""
+        with self._tx(read=True) as ctx:
+            return users.user_by_jira_account(ctx.db, account_id)
+
+    def add_workspace(self, actor: str, name: str, *, members: tuple[str, ...] = ()
+                      ) -> WorkspaceOut:
+        """Create a team workspace with the actor and `members` in it."""
+        with self._tx() as ctx:
+            return workspaces.add_workspace(ctx.db, actor, name, tuple(members), ctx.now)
+
+    def list_workspaces(self, actor: str) -> list[WorkspaceOut]:
+        """The actor's workspaces (all of them for admins)."""
+        with self._tx(read=True) as ctx:
+            return workspaces.list_workspaces(ctx.db, actor)
+
+    def add_member(self, actor: str, workspace: str, user: str) -> WorkspaceOut:
+        """Add `user` to a team workspace."""
+        with self._tx() as ctx:
+            return workspaces.add_member(ctx.db, actor, workspace, user, ctx.now)
+
+    def remove_member(self, actor: str, workspace: str, user: str) -> WorkspaceOut:
+        """Remove `user` from a team workspace."""
+        with self._tx() as ctx:
+            return workspaces.remove_member(ctx.db, actor, workspace, user, ctx.now)
+
+    # -- the panel ------------------------------------------------------------------------
+
+    def list_sessions(self, actor: str, query: SessionQuery | None = None) -> SessionPage:
+        """A page of the sessions the actor may see."""
+        with self._tx(read=True) as ctx:
+            return queries.list_sessions(ctx, actor, query or SessionQuery())
+
+    def show(self, actor: str, session_id: str) -> SessionOut:
+        """One session."""
+        with self._tx(read=True) as ctx:
+            return queries.show(ctx, actor, session_id)
+
+    def import_session(self, actor: str, workspace: str, stream: BinaryIO, *,
+                       filename: str | None = None, name: str | None = None,
+                       mode: str = "standalone", project: str | None = None) -> SessionOut:
+        """Upload a new session file into `workspace`; the importer owns it."""
+        choice(mode, ("standalone", "xray"), rule="mode_unknown", what="mode")
+        key = project_key(project) if project is not None else None
+        if mode == Mode.XRAY and key is None:
+            raise Invalid("project_required",
+                          "an xray session needs a Jira project key [project_required]")
+        if name is not None:
+            clean_name(name)
+        with self._tx(read=True) as ctx:  # refuse before streaming a large file in vain
+            workspaces.member_workspace(ctx.db, user_named(ctx.db, actor), workspace,
+                                        rule="members_only")
+
+        def write(ctx: Ctx, blob: BlobRef, info: BundleInfo) -> SessionOut:
+            user = user_named(ctx.db, actor)
+            target = workspaces.member_workspace(ctx.db, user, workspace, rule="members_only")
+            final = content.default_name(name, info, filename)
+            return content.import_session(ctx, user, target, blob, info, name=final, mode=mode,
+                                          project=key)
+
+        return self._with_upload(stream, write)
+
+    def open(self, actor: str, session_id: str) -> OpenResult:
+        """Continue in desktop app: take the lock (again, for its holder)."""
+        with self._tx() as ctx:
+            return locking.open_session(ctx, actor, session_id)
+
+    def close(self, actor: str, session_id: str) -> SessionOut:
+        """Release the actor's own lock."""
+        with self._tx() as ctx:
+            return locking.close(ctx, actor, session_id)
+
+    def save(self, actor: str, session_id: str, stream: BinaryIO, *,
+             lock_epoch: int | None = None) -> SessionOut:
+        """Save new content under the actor's lock; under a broken lock, a conflicted copy."""
+        with self._tx(read=True) as ctx:
+            authorize(ctx, actor, session_id, Operation.SAVE, lock_epoch=lock_epoch)
+        released: list[str] = []
+
+        def write(ctx: Ctx, blob: BlobRef, info: BundleInfo) -> SessionOut:
+            out, freed = content.save(ctx, actor, session_id, blob, lock_epoch)
+            released.extend(freed)
+            return out
+
+        out = self._with_upload(stream, write)
+        self._release(released)
+        return out
+
+    def download(self, actor: str, session_id: str, version: int | None = None) -> DownloadOut:
+        """A version of the file to stream (the last saved one by default)."""
+        with self._tx() as ctx:
+            return content.download(ctx, actor, session_id, version)
+
+    def rename(self, actor: str, session_id: str, new_name: str, *,
+               expected_row_version: int | None = None) -> SessionOut:
+        """Rename; a stale `expected_row_version` is a `conflict`."""
+        with self._tx() as ctx:
+            return lifecycle.rename(ctx, actor, session_id, new_name, expected_row_version)
+
+    def unlock(self, actor: str, session_id: str) -> SessionOut:
+        """The holder releases, or an admin breaks, the lock."""
+        with self._tx() as ctx:
+            return locking.unlock(ctx, actor, session_id)
+
+    def delete(self, actor: str, session_id: str) -> SessionOut:
+        """Move to the trash."""
+        with self._tx() as ctx:
+            return lifecycle.delete_session(ctx, actor, session_id)
+
+    def restore(self, actor: str, session_id: str) -> SessionOut:
+        """Take out of the trash."""
+        with self._tx() as ctx:
+            return lifecycle.restore(ctx, actor, session_id)
+
+    def purge_trash(self, older_than: datetime | None = None) -> list[str]:
+        """Remove for good what was trashed before `older_than` (default: the retention)."""
+        with self._tx() as ctx:
+            purged, digests = lifecycle.purge_trash(ctx, older_than)
+        self._release(digests)
+        return purged
+
+    def duplicate(self, actor: str, session_id: str, workspace: str,
+                  name: str | None = None) -> SessionOut:
+        """Duplicate to a workspace the actor is a member of."""
+        with self._tx() as ctx:
+            return lifecycle.duplicate(ctx, actor, session_id, workspace, name)
+
+    def move(self, actor: str, session_id: str, workspace: str, *,
+             keep_original: bool = False) -> SessionOut:
+        """Move to another workspace (or duplicate there, keeping the original)."""
+        with self._tx() as ctx:
+            return lifecycle.move(ctx, actor, session_id, workspace, keep_original)
+
+    def connect(self, actor: str, session_id: str, project: str) -> SessionOut:
+        """Make the session Xray-connected to `project`."""
+        with self._tx() as ctx:
+            return lifecycle.connect(ctx, actor, session_id, project)
+
+    def disconnect(self, actor: str, session_id: str) -> SessionOut:
+        """Make the session standalone again."""
+        with self._tx() as ctx:
+            return lifecycle.disconnect(ctx, actor, session_id)
+
+    def history(self, actor: str, session_id: str) -> list[VersionOut]:
+        """Every kept version, newest first."""
+        with self._tx(read=True) as ctx:
+            return content.history(ctx, actor, session_id)
+
+    def revert(self, actor: str, session_id: str, version: int) -> SessionOut:
+        """Make an earlier version current, as a new version."""
+        with self._tx() as ctx:
+            out, released = content.revert(ctx, actor, session_id, version)
+        self._release(released)
+        return out
+
+    def expire_leases(self) -> list[str]:
+        """Free the locks whose lease ran out (when a lease is configured)."""
+        with self._tx() as ctx:
+            return locking.expire_leases(ctx)
+
+    def archive(self, actor: str, session_id: str, reason: str) -> SessionOut:
+        """Jira's lock (holder `jira`, with a reason)."""
+        with self._tx() as ctx:
+            return locking.archive(ctx, actor, session_id, reason)
+
+    def unarchive(self, actor: str, session_id: str) -> SessionOut:
+        """End Jira's lock."""
+        with self._tx() as ctx:
+            return locking.unarchive(ctx, actor, session_id)

@@ -1,0 +1,158 @@
+"""The panel's listing (filters, sort by any column, keyset pagination) and `show`.
+
+A cursor is opaque to callers: base64 of the sort it belongs to and the last row's
+(sort value, id), so a page continues exactly after the previous one even while rows
+are being added.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from store.context import Ctx, authorize
+from store.errors import Invalid, PermissionDenied
+from store.models import ExploratorySession, JiraLink, Membership, Mode, Role, User, Workspace
+from store.rows import is_member, session_out, user_named, workspace_named
+from store.rules import Operation
+from store.validation import choice
+from store.views import SessionOut, SessionPage, SessionQuery
+
+S = ExploratorySession
+Owner = aliased(User, name="owner")
+MAX_LIMIT = 500
+SORTABLE: dict[str, Any] = {
+    "name": col(S.name),
+    "type": col(S.type),
+    "mode": col(S.mode),
+    "modified": col(S.modified),
+    "created": col(S.created),
+    "size": col(S.size),
+    "owner": col(Owner.name),
+    "workspace": col(Workspace.name),
+    "id": col(S.id),
+}
+
+
+def show(ctx: Ctx, actor: str, session_id: str) -> SessionOut:
+    """One session, for members of its workspace and admins."""
+    ok = authorize(ctx, actor, session_id, Operation.SHOW)
+    return session_out(ctx.db, ok.row)
+
+
+def _sort(sort: str) -> tuple[str, bool]:
+    field = sort[1:] if sort.startswith("-") else sort
+    if field not in SORTABLE:
+        raise Invalid("sort_field_unknown",
+                      f"cannot sort by {field!r}; use one of {', '.join(SORTABLE)} "
+                      "[sort_field_unknown]")
+    return field, sort.startswith("-")
+
+
+def encode_cursor(sort: str, value: object, last_id: str) -> str:
+    """The opaque cursor after a row whose sort value is `value` and id `last_id`."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort, value, last_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def decode_cursor(cursor: str, sort: str, field: str) -> tuple[object, str]:
+    """The (sort value, id) a cursor names; `invalid` (rule `cursor_invalid`) if it is not ours."""
+    try:
+        raw_sort, value, last_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if raw_sort != sort or not isinstance(last_id, str):
+            raise ValueError("cursor of another listing")
+        if field in ("modified", "created"):
+            value = datetime.fromisoformat(value)
+        elif field == "size" and not isinstance(value, int):
+            raise ValueError("size cursor")
+    except (ValueError, TypeError, UnicodeError, binascii.Error) as exc:
+        raise Invalid("cursor_invalid",
+                      "the cursor does not belong to this listing [cursor_invalid]") from exc
+    return value, last_id
+
+
+def _after(column: Any, descending: bool, value: object, last_id: str) -> ColumnElement[bool]:
+    if descending:
+        return or_(column < value, and_(column == value, col(S.id) < last_id))
+    return or_(column > value, and_(column == value, col(S.id) > last_id))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filters(db: Session, user: User, query: SessionQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
+        col(S.trashed_at).is_not(None) if query.trashed else col(S.trashed_at).is_(None)
+    ]
+    if query.workspace is not None:
+        workspace = workspace_named(db, query.workspace)
+        assert workspace.id is not None
+        if user.role != Role.ADMIN and not is_member(db, user, workspace.id):
+            raise PermissionDenied("members_only", f"you are not a member of {workspace.name!r} "
+                                   "[members_only]")
+        where.append(col(S.workspace_id) == workspace.id)
+    elif user.role != Role.ADMIN:
+        mine = select(Membership.workspace_id).where(Membership.user_id == user.id)
+        where.append(col(S.workspace_id).in_(mine))
+    if query.type is not None:
+        where.append(col(S.type) == choice(query.type, ("session", "charter"),
+                                           rule="type_unknown", what="type"))
+    if query.mode is not None:
+        where.append(col(S.mode) == choice(query.mode, ("standalone", "xray"),
+                                           rule="mode_unknown", what="mode"))
+    if query.owner is not None:
+        where.append(col(S.owner_id) == user_named(db, query.owner).id)
+    if query.name:
+        pattern = f"%{_escape_like(query.name.strip())}%"
+        where.append(col(S.name).ilike(pattern, escape="\\"))
+    return where
+
+
+def list_sessions(ctx: Ctx, actor: str, query: SessionQuery) -> SessionPage:
+    """A page of the sessions the actor may see, filtered and sorted."""
+    user = user_named(ctx.db, actor)
+    field, descending = _sort(query.sort)
+    if not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_LIMIT:
+        raise Invalid("limit_out_of_range",
+                      f"the limit is between 1 and {MAX_LIMIT} [limit_out_of_range]")
+    column = SORTABLE[field]
+    where = _filters(ctx.db, user, query)
+    if query.cursor:
+        value, last_id = decode_cursor(query.cursor, query.sort, field)
+        where.append(_after(column, descending, value, last_id))
+    order = [column.desc(), col(S.id).desc()] if descending else [column, col(S.id)]
+    statement = (
+        select(S, col(Owner.name), col(Workspace.name))
+        .join(Owner, col(Owner.id) == col(S.owner_id))
+        .join(Workspace, col(Workspace.id) == col(S.workspace_id))
+        .where(*where).order_by(*order).limit(query.limit + 1)
+    )
+    rows = ctx.db.exec(statement).all()
+    page, more = rows[: query.limit], len(rows) > query.limit
+    links = _links(ctx.db, [r for r, _, _ in page if r.mode == Mode.XRAY])
+    items = [session_out(ctx.db, r, owner=o, workspace=w, link=links.get(r.id))
+             for r, o, w in page]
+    cursor = None
+    if more and items:
+        last = page[-1]
+        value = {"owner": last[1], "workspace": last[2]}.get(field, getattr(last[0], field))
+        cursor = encode_cursor(query.sort, value, last[0].id)
+    return SessionPage(items=items, next_cursor=cursor)
+
+
+def _links(db: Session, rows: Sequence[ExploratorySession]) -> dict[str, JiraLink]:
+    if not rows:
+        return {}
+    found = db.exec(select(JiraLink).where(col(JiraLink.session_id).in_([r.id for r in rows])))
+    return {link.session_id: link for link in found.all()}

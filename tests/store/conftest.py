@@ -1,0 +1,149 @@
+"""Fixtures of the store tests: a fresh store on SQLite (a new file per test) and on
+PostgreSQL (a new database per test module, emptied before each test), a clock the
+tests move by hand, and a small world of users, a team workspace and a session."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy.engine import make_url
+
+from store.api import Store, StoreSettings
+from store.db import make_engine, migrate
+from store.views import SessionOut
+
+PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
+PG_SKIP = (
+    f"PostgreSQL tests need {PG_ENV}; run them with "
+    f"{PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/pytest tests/store"
+)
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+class Clock:
+    """A clock that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move the clock forward and return the new time."""
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this module (dropped at the end), migrated."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"xs_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    # our own per-module database: emptying it between tests is what keeps them independent
+    tables = MetaData()
+    tables.reflect(engine)
+    names = ", ".join(f'"{t}"' for t in tables.tables if t != "alembic_version")
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+        migrate(made)
+    else:
+        made = make_engine(request.getfixturevalue("pg_url"))
+        _empty_postgres(made)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The store's clock, moved by hand."""
+    return Clock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> StoreSettings:
+    """Default settings, the blobs under the test's temp folder."""
+    return StoreSettings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def store(engine: Engine, settings: StoreSettings, clock: Clock) -> Store:
+    """A store on a fresh database."""
+    return Store(engine, settings, clock=clock)
+
+
+@dataclass
+class World:
+    """alice owns a session in qa-team (alice, bob); carol is outside; root is an admin."""
+
+    store: Store
+    session: SessionOut
+
+    def upload(self, actor: str = "alice", workspace: str = "qa-team", data: bytes = b"v1",
+               **kwargs: Any) -> SessionOut:
+        """Import `data` as a new session."""
+        return self.store.import_session(actor, workspace, io.BytesIO(data), **kwargs)
+
+
+def make_world(store: Store, *, mode: str = "standalone") -> World:
+    """Users, a team workspace and one session owned by alice."""
+    store.add_user("root", admin=True)
+    for name in ("alice", "bob", "carol"):
+        store.add_user(name, jira_account_id=f"acc-{name}")
+    store.add_workspace("alice", "qa-team", members=("bob",))
+    project = "QA" if mode == "xray" else None
+    session = store.import_session("alice", "qa-team", io.BytesIO(b"first content"),
+                                   name="Checkout", mode=mode, project=project)
+    return World(store=store, session=session)
+
+
+@pytest.fixture
+def world(store: Store) -> World:
+    """The small world with a standalone session."""
+    return make_world(store)
+
+
+def dump(store: Store) -> dict[str, object]:
+    """Every row of every table and every blob file: equal dumps mean nothing changed."""
+    tables = MetaData()
+    tables.reflect(store.engine)
+    rows: dict[str, object] = {}
+    with store.engine.connect() as conn:
+        for name, table in sorted(tables.tables.items()):
+            rows[name] = sorted(map(repr, conn.execute(table.select()).all()))
+        conn.rollback()
+    root = store.settings.blob_root
+    rows["blobs"] = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    return rows
