@@ -1,0 +1,172 @@
+"""Memory benchmark: a 500 MB session file is imported and downloaded as a stream.
+
+DESIGN.md section 7 asks that RSS grows by less than 50 MB.  The file is generated on the
+fly in 1 MiB chunks of random bytes (never whole in memory), once as an opaque file and
+once as a bundle (manifest.json plus a 500 MB recording, stored uncompressed as a real
+recording would be).  Then, for each:
+
+- import: the upload stream is staged into the blob store (hashed while copied),
+  inspected by `store.bundle.inspect_upload` (every member decompressed and CRC-checked)
+  and committed;
+- download: `BlobStore.iter_chunks` is consumed and hashed.
+
+Peak RSS is read from /proc/self/status (VmHWM), reset before each phase by writing 5 to
+/proc/self/clear_refs; where that is refused, a thread samples VmRSS every 5 ms instead.
+A calibration first measures a 64 MiB allocation the same way, to show that the
+instrument does see memory growth.
+
+    .venv/bin/python benchmarks/bench_memory.py [--size-mb 500] [--kind opaque|bundle|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from store.blobs import BlobStore
+from store.bundle import BundleLimits, inspect_upload
+
+MiB = 1024 * 1024
+LIMIT_MB = 50.0
+
+
+def status_kib(field: str) -> int:
+    """A `Vm*` line of /proc/self/status, in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+@contextlib.contextmanager
+def peak_growth() -> Iterator[dict[str, float]]:
+    """Measure how far RSS rises above its level at entry; the result is filled on exit."""
+    result: dict[str, float] = {}
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        exact = True
+    except OSError:
+        exact = False
+    baseline = status_kib("VmRSS")
+    sampled = [baseline]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.005):
+            sampled.append(status_kib("VmRSS"))
+
+    sampler = None if exact else threading.Thread(target=sample, daemon=True)
+    if sampler:
+        sampler.start()
+    started = time.perf_counter()
+    yield result
+    result["seconds"] = time.perf_counter() - started
+    stop.set()
+    if sampler:
+        sampler.join()
+    peak = status_kib("VmHWM") if exact else max(sampled)
+    result["rss_growth_mb"] = (peak - baseline) / 1024
+    result["method"] = 1.0 if exact else 0.0
+
+
+def random_chunks(size: int) -> Iterator[bytes]:
+    left = size
+    while left:
+        take = min(MiB, left)
+        yield os.urandom(take)
+        left -= take
+
+
+def make_opaque(path: Path, size: int) -> None:
+    with path.open("wb") as out:
+        for chunk in random_chunks(size):
+            out.write(chunk)
+
+
+def make_bundle(path: Path, size: int) -> None:
+    manifest = {
+        "format": "xea-session/1", "type": "session", "name": "Half a gigabyte of video",
+        "status": "PASSED",
+        "timeline": [{"at": "2026-11-20T10:12:00Z", "kind": "video",
+                      "file": "evidence/recording.webm"}],
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        with archive.open("evidence/recording.webm", "w", force_zip64=True) as member:
+            for chunk in random_chunks(size):
+                member.write(chunk)
+
+
+def run(kind: str, make: Callable[[Path, int], None], size: int, work: Path) -> dict[str, object]:
+    source = work / f"{kind}.upload"
+    make(source, size)
+    blobs = BlobStore(work / "blobs")
+    limits = BundleLimits(max_uncompressed_bytes=2 * size)
+    with peak_growth() as imported, source.open("rb") as upload, \
+            blobs.staged(upload, max_bytes=2 * size) as staged:
+        info = inspect_upload(staged.path, limits=limits)
+        ref = staged.commit()
+    with peak_growth() as downloaded:
+        digest = hashlib.sha256()
+        for chunk in blobs.iter_chunks(ref.digest):
+            digest.update(chunk)
+    assert digest.hexdigest() == ref.digest, "download differs from the upload"
+    assert info.is_bundle == (kind == "bundle")
+    source.unlink()
+    blobs.delete(ref.digest)
+    return {"kind": kind, "file_mb": round(ref.size / MiB, 1),
+            "import_rss_growth_mb": round(imported["rss_growth_mb"], 1),
+            "import_seconds": round(imported["seconds"], 1),
+            "download_rss_growth_mb": round(downloaded["rss_growth_mb"], 1),
+            "download_seconds": round(downloaded["seconds"], 1),
+            "peak_from": "VmHWM" if imported["method"] else "sampled VmRSS"}
+
+
+def calibrate() -> float:
+    """The growth measured around a 64 MiB allocation: proves the instrument sees memory."""
+    with peak_growth() as measured:
+        ballast = b"\x01" * (64 * MiB)
+        del ballast
+    return measured["rss_growth_mb"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=500)
+    parser.add_argument("--kind", choices=["opaque", "bundle", "both"], default="both")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where to write the files (default: a temp folder)")
+    args = parser.parse_args()
+    makers = {"opaque": make_opaque, "bundle": make_bundle}
+    kinds = list(makers) if args.kind == "both" else [args.kind]
+    seen = calibrate()
+    print(json.dumps({"calibration_64_mib_allocation_seen_mb": round(seen, 1)}))
+    if seen < 60:
+        print("FAIL: the RSS measurement does not see a 64 MiB allocation")
+        return 2
+    failed = False
+    with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
+        for kind in kinds:
+            row = run(kind, makers[kind], args.size_mb * MiB, Path(folder))
+            print(json.dumps(row))
+            worst = max(float(str(row["import_rss_growth_mb"])),
+                        float(str(row["download_rss_growth_mb"])))
+            failed = failed or worst >= LIMIT_MB
+    print("FAIL: RSS grew by 50 MB or more" if failed else "OK: RSS grew by less than 50 MB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
