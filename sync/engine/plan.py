@@ -132,11 +132,11 @@ class RecordConflict:
 
 @dataclass(frozen=True)
 class RecordBase:
-    """Both sides agree (same change on both, or an echo of our write): move the base only."""
+    """Both sides agree (same rename on both, a first status): move the base only."""
 
     session_id: str
-    summary: str
-    status: str | None
+    summary: str | None = None  # None: the base's summary stays
+    status: str | None = None  # None: the base's status stays
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def _plan_summary(
         return [PullRename(sid, remote_summary)]
     if local.name == remote_summary:
         # the same rename on both sides
-        return [RecordBase(sid, local.name, base.status)]
+        return [RecordBase(sid, summary=local.name)]
     note = RecordConflict(sid, "summary", local.name, remote_summary, policy.conflict)
     if policy.conflict == "local":
         return [note, UpdateFields(sid, base.test_execution, local.name)]
@@ -236,6 +236,9 @@ def _plan_status(
 ) -> list[Action]:
     if remote is None or remote.status == base.status:
         return []
+    if base.status is None:
+        # the first status we learn (right after a create) is adopted, not acted upon
+        return [RecordBase(local.session_id, status=remote.status)]
     if _frozen(local):
         return [Defer(local.session_id, f"status {remote.status!r} waits for the lock to end")]
     action = (policy.on_status or {}).get(remote.status)
