@@ -1,0 +1,120 @@
+"""Jira Cloud (REST v3, email + API token) with Xray Cloud (API v2: authenticate, GraphQL, import).
+
+The Xray token comes from `POST /api/v2/authenticate` and is renewed once when Xray
+answers 401.  Tests are created through GraphQL (`createTest`, Generic type, the
+mission as unstructured definition); runs through `/api/v2/import/execution`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from connector import payloads, readers
+from connector.base import Deployment, IssueRef, RunRecord, TestRunState, TestSpec
+from connector.channel import Channel
+from connector.errors import AuthenticationFailed
+from connector.jira_side import JiraSide
+from connector.markers import check_session_id
+
+
+class XrayCloud:
+    """Xray Cloud API v2 calls with a bearer token renewed on 401."""
+
+    def __init__(self, channel: Channel, xray_url: str, client_id: str, client_secret: str) -> None:
+        self.channel = channel
+        self.base = xray_url.rstrip("/") + "/api/v2"
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._token: str | None = None
+        self._lock = threading.Lock()
+
+    def _authenticate(self, stale: str | None) -> str:
+        with self._lock:
+            if self._token is not None and self._token != stale:
+                return self._token  # another thread renewed it meanwhile
+            answer = self.channel.send_json(
+                "POST", f"{self.base}/authenticate", operation="authenticate with Xray",
+                idempotent=True,
+                body={"client_id": self._client_id, "client_secret": self._client_secret},
+            )
+            self._token = readers.read_auth_token(answer)
+            return self._token
+
+    def call(self, path: str, body: Any, *, operation: str, idempotent: bool) -> Any:
+        """POST `body` to `path` with the token; on 401 renew it and send once more."""
+        token = self._token or self._authenticate(None)
+        try:
+            return self._post(path, body, token, operation, idempotent)
+        except AuthenticationFailed as exc:
+            if exc.status != 401:
+                raise
+        return self._post(path, body, self._authenticate(token), operation, idempotent)
+
+    def _post(self, path: str, body: Any, token: str, operation: str, idempotent: bool) -> Any:
+        return self.channel.send_json(
+            "POST", f"{self.base}/{path}", operation=operation, idempotent=idempotent,
+            body=body, headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def graphql(
+        self, document: str, variables: dict[str, Any], *, operation: str, idempotent: bool
+    ) -> dict[str, Any]:
+        """Run one GraphQL document; `errors` in the answer raise Rejected."""
+        answer = self.call(
+            "graphql", {"query": document, "variables": variables},
+            operation=operation, idempotent=idempotent,
+        )
+        return readers.read_graphql(answer)
+
+
+class CloudBackend(JiraSide):
+    """`Backend` for Jira Cloud + Xray Cloud."""
+
+    deployment: Deployment = "cloud"
+
+    def __init__(self, jira: Channel, jira_url: str, xray: XrayCloud) -> None:
+        super().__init__(jira, jira_url, api_version="3")
+        self.xray = xray
+
+    def create_test(self, spec: TestSpec) -> IssueRef:
+        """GraphQL createTest: a Generic Test with the mission, labelled with our marker."""
+        variables = payloads.create_test_variables(
+            check_session_id(spec.session_id), spec.project, spec.summary, spec.mission
+        )
+        data = self.xray.graphql(
+            payloads.CREATE_TEST, variables, operation="create test", idempotent=False
+        )
+        return readers.read_created_test(data)
+
+    def update_test(
+        self, test: IssueRef, *, summary: str | None = None, mission: str | None = None
+    ) -> None:
+        """Rename through Jira, replace the definition through GraphQL (1 request each)."""
+        if summary is not None:
+            self.update_summary(test.key, summary)
+        if mission is not None:
+            self.xray.graphql(
+                payloads.UPDATE_TEST_DEFINITION,
+                {"issueId": test.id, "unstructured": mission},
+                operation="update test definition",
+                idempotent=True,
+            )
+
+    def record_run(self, record: RunRecord) -> None:
+        """One Xray JSON import into the existing Test Execution."""
+        body = payloads.xray_import_body(record, deployment="cloud")
+        answer = self.xray.call(
+            "import/execution", body, operation="import test run", idempotent=False
+        )
+        readers.read_import_result(answer)
+
+    def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:
+        """GraphQL getTestRun by the issues' ids."""
+        data = self.xray.graphql(
+            payloads.GET_TEST_RUN,
+            {"testExecIssueId": execution.id, "testIssueId": test.id},
+            operation="read test run",
+            idempotent=True,
+        )
+        return readers.read_cloud_test_run(data)

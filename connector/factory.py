@@ -1,0 +1,72 @@
+"""`make_backend`: settings in, a ready backend out (one bucket and one retry layer each)."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+import requests
+
+from connector.base import Backend
+from connector.channel import Channel, jira_client
+from connector.cloud import CloudBackend, XrayCloud
+from connector.datacenter import DataCenterBackend
+from connector.errors import InvalidInput
+from connector.ratelimit import Clock, Sleep, TokenBucket
+from connector.retry import RetryLayer
+from connector.settings import ConnectorSettings
+
+
+def make_backend(
+    settings: ConnectorSettings,
+    *,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    rng: Callable[[], float] = random.random,
+) -> Backend:
+    """The backend for `settings.deployment`; `clock`/`sleep`/`rng` are seams for tests."""
+    bucket = TokenBucket(settings.rate_limit, clock=clock, sleep=sleep)
+    retry = RetryLayer(settings.retry, bucket, clock=clock, sleep=sleep, rng=rng)
+    if settings.deployment == "cloud":
+        return _cloud(settings, bucket, retry)
+    if settings.deployment == "datacenter":
+        return _datacenter(settings, bucket, retry)
+    raise InvalidInput(f"unknown deployment {settings.deployment!r} [deployment_is_cloud_or_dc]")
+
+
+def _cloud(settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer) -> CloudBackend:
+    if not (settings.email and settings.token and settings.client_id and settings.client_secret):
+        raise InvalidInput(
+            "Cloud needs an email, an API token, an Xray client id and secret "
+            "[cloud_credentials_required]"
+        )
+    jira = jira_client(
+        settings.jira_url, api_version="3", timeout=settings.timeout,
+        basic_auth=(settings.email, settings.token),
+    )
+    xray_http = requests.Session()
+    xray = XrayCloud(
+        Channel(xray_http, retry, bucket, timeout=settings.timeout),
+        settings.xray_url or settings.jira_url,
+        settings.client_id,
+        settings.client_secret,
+    )
+    jira_channel = Channel(jira._session, retry, bucket, timeout=settings.timeout)
+    return CloudBackend(jira_channel, settings.jira_url, xray)
+
+
+def _datacenter(
+    settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer
+) -> DataCenterBackend:
+    if not settings.token:
+        raise InvalidInput("Data Center needs a personal access token [dc_token_required]")
+    jira = jira_client(
+        settings.jira_url, api_version="2", timeout=settings.timeout, token=settings.token
+    )
+    return DataCenterBackend(
+        Channel(jira._session, retry, bucket, timeout=settings.timeout),
+        settings.jira_url,
+        test_type_field=settings.test_type_field,
+        definition_field=settings.definition_field,
+    )

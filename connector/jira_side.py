@@ -1,0 +1,140 @@
+"""The Jira half every real backend shares: bulk create, rename, remote link, search, read.
+
+`JiraSide` speaks REST v3 (Cloud) or v2 (Data Center) through one `Channel`; the
+search paging differs (Cloud `/search/jql` + `nextPageToken`, DC `/search` + `startAt`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from connector import payloads, readers
+from connector.base import (
+    IssueDraft,
+    IssueRef,
+    IssueSummary,
+    LinkedIssue,
+    MarkerHits,
+    RemoteLinkSpec,
+)
+from connector.channel import Channel
+from connector.markers import check_session_id
+
+
+class JiraSide:
+    """Jira REST calls shared by the Cloud and Data Center backends."""
+
+    def __init__(self, channel: Channel, jira_url: str, *, api_version: str) -> None:
+        self.channel = channel
+        self.jira_url = jira_url.rstrip("/")
+        self.api_version = api_version
+
+    def _url(self, path: str) -> str:
+        return f"{self.jira_url}/rest/api/{self.api_version}/{path}"
+
+    def create_issues(self, drafts: Sequence[IssueDraft]) -> tuple[IssueRef, ...]:
+        """Create Test Executions and Bugs, 50 per bulk request, in order."""
+        created: list[IssueRef] = []
+        for start in range(0, len(drafts), payloads.BULK_LIMIT):
+            chunk = drafts[start : start + payloads.BULK_LIMIT]
+            body = {
+                "issueUpdates": [
+                    payloads.issue_create_body(d, api_version=self.api_version) for d in chunk
+                ]
+            }
+            answer = self.channel.send_json(
+                "POST", self._url("issue/bulk"), operation="create issues",
+                idempotent=False, body=body,
+            )
+            created.extend(readers.read_bulk_created(answer, len(chunk)))
+        return tuple(created)
+
+    def update_fields(self, key: str, fields: dict[str, Any], operation: str) -> None:
+        """PUT new field values on one issue (idempotent)."""
+        self.channel.send(
+            "PUT", self._url(f"issue/{key}"), operation=operation, idempotent=True,
+            body={"fields": fields},
+        )
+
+    def update_summary(self, key: str, summary: str) -> None:
+        """Rename an issue."""
+        self.update_fields(key, {"summary": summary}, "rename issue")
+
+    def add_remote_link(self, key: str, link: RemoteLinkSpec) -> None:
+        """Link to the console; the globalId makes a repeat an update, so it may be retried."""
+        body = payloads.remote_link_body(check_session_id(link.session_id), link.url, link.title)
+        self.channel.send(
+            "POST", self._url(f"issue/{key}/remotelink"), operation="add remote link",
+            idempotent=True, body=body,
+        )
+
+    def get_issue(self, key: str) -> IssueSummary:
+        """One issue's summary, status, updated, labels and type."""
+        answer = self.channel.send_json(
+            "GET", self._url(f"issue/{key}"), operation="read issue", idempotent=True,
+            params={"fields": payloads.ISSUE_FIELDS},
+        )
+        return readers.read_issue(answer)
+
+    def search_changed(self, project: str, since: datetime) -> tuple[IssueSummary, ...]:
+        """Our issues updated since `since` (minute precision: the window overlaps)."""
+        hits = self._search(payloads.jql_changed(project, since), payloads.SEARCH_FIELDS)
+        return tuple(readers.read_issue(hit) for hit in hits)
+
+    def list_linked(self, project: str) -> tuple[LinkedIssue, ...]:
+        """The cheap listing: every marked issue, keys and updated only."""
+        hits = self._search(payloads.jql_linked(project), payloads.LISTING_FIELDS)
+        return tuple(readers.read_linked(hit) for hit in hits)
+
+    def find_by_marker(self, session_id: str) -> MarkerHits:
+        """Everything created for `session_id`, sorted by role (issue type)."""
+        hits = self._search(payloads.jql_marker(session_id), payloads.SEARCH_FIELDS)
+        found = [readers.read_issue(hit) for hit in hits]
+        mine = [issue for issue in found if issue.session_id == session_id]
+
+        def of(kind: str) -> tuple[IssueSummary, ...]:
+            return tuple(i for i in mine if i.issue_type == kind)
+
+        return MarkerHits(
+            tests=of(payloads.ISSUE_TYPES["test"]),
+            executions=of(payloads.ISSUE_TYPES["execution"]),
+            defects=of(payloads.ISSUE_TYPES["defect"]),
+        )
+
+    def _search(self, jql: str, fields: str) -> Iterator[dict[str, Any]]:
+        pages = self._cloud_pages if self.api_version == "3" else self._dc_pages
+        for page in pages(jql, fields):
+            yield from page.issues
+
+    def _cloud_pages(self, jql: str, fields: str) -> Iterator[readers.SearchPage]:
+        token: str | None = None
+        while True:
+            params = {"jql": jql, "fields": fields, "maxResults": str(payloads.PAGE_SIZE)}
+            if token:
+                params["nextPageToken"] = token
+            page = self._page("search/jql", params, readers.read_cloud_search_page)
+            yield page
+            if page.next_token is None or page.next_token == token:
+                return
+            token = page.next_token
+
+    def _dc_pages(self, jql: str, fields: str) -> Iterator[readers.SearchPage]:
+        start = 0
+        while True:
+            params = {"jql": jql, "fields": fields, "maxResults": str(payloads.PAGE_SIZE),
+                      "startAt": str(start)}
+            page = self._page("search", params, readers.read_dc_search_page)
+            yield page
+            if page.next_start is None or page.next_start <= start:
+                return
+            start = page.next_start
+
+    def _page(
+        self, path: str, params: dict[str, str], read: Callable[[Any], readers.SearchPage]
+    ) -> readers.SearchPage:
+        answer = self.channel.send_json(
+            "GET", self._url(path), operation="search issues", idempotent=True, params=params
+        )
+        return read(answer)

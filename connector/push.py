@@ -1,0 +1,213 @@
+"""Pushing one session: the composed calls, within DESIGN.md section 7's request budget.
+
+First push (Test made for the session, k new defects): create_test (1) + one bulk
+create of the Test Execution and the Bugs (1) + one import of the run (1) + the
+remote link (1) = 4, plus Xray's authenticate once per token on Cloud (or the field
+list once per process on DC) = 5.  An update: bulk create of new Bugs (1, only if
+any) + one import (1) = at most 2; the caller may add one `update_test` (<= 3).
+
+A create whose answer was lost raises `AmbiguousWrite` inside the backend; here we
+look for the session's marker and adopt what was made instead of making it twice.
+When the marker is not (yet) visible, the `AmbiguousWrite` goes to the caller, who
+must push again with `check_marker_first=True` (search is eventually consistent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TypeVar
+
+from connector.base import (
+    Backend,
+    Evidence,
+    IssueDraft,
+    IssueRef,
+    IssueSummary,
+    MarkerHits,
+    RemoteLinkSpec,
+    RunRecord,
+    RunStatus,
+    TestSpec,
+)
+from connector.errors import AmbiguousWrite
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DefectSpec:
+    """A defect found in the session's timeline that has no Jira key yet."""
+
+    summary: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SessionPush:
+    """What the sync sends for one session.  `test` is the Test to make when
+    `charter_test` (the charter's existing Test) is None."""
+
+    session_id: str
+    project: str
+    summary: str
+    status: RunStatus
+    test: TestSpec | None = None
+    charter_test: IssueRef | None = None
+    description: str = ""
+    comment: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+    environments: tuple[str, ...] = ()
+    new_evidence: tuple[Evidence, ...] = ()
+    new_defects: tuple[DefectSpec, ...] = ()
+    known_defects: tuple[str, ...] = ()
+    console_url: str = ""
+
+
+@dataclass(frozen=True)
+class PushedSession:
+    """Where the session lives in Jira after a push; `new_defects` follow `new_defects`' order."""
+
+    test: IssueRef
+    execution: IssueRef
+    new_defects: tuple[IssueRef, ...] = ()
+
+
+def _ref(issue: IssueSummary) -> IssueRef:
+    return IssueRef(id=issue.id, key=issue.key)
+
+
+def _adopt_defects(
+    hits: MarkerHits, specs: Sequence[DefectSpec]
+) -> tuple[list[IssueRef | None], list[int]]:
+    """Match found Bugs to the specs by summary: refs (None where missing), missing indexes."""
+    pool = list(hits.defects)
+    refs: list[IssueRef | None] = []
+    for spec in specs:
+        match = next((d for d in pool if d.summary == spec.summary), None)
+        if match is not None:
+            pool.remove(match)
+        refs.append(_ref(match) if match else None)
+    return refs, [i for i, ref in enumerate(refs) if ref is None]
+
+
+def _adopt_new_defects(
+    push: SessionPush, specs: Sequence[DefectSpec], hits: MarkerHits
+) -> tuple[IssueRef, ...] | None:
+    """All new Bugs found by marker (older ones excluded by key), or None if any is missing."""
+    fresh = MarkerHits(defects=tuple(d for d in hits.defects if d.key not in push.known_defects))
+    refs, missing = _adopt_defects(fresh, specs)
+    return None if missing else tuple(r for r in refs if r is not None)
+
+
+class SessionPusher:
+    """Pushes sessions through one backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def push(
+        self,
+        push: SessionPush,
+        existing: PushedSession | None = None,
+        *,
+        check_marker_first: bool = False,
+    ) -> PushedSession:
+        """Create or update the session's Jira entities; returns where they are."""
+        hits = self.backend.find_by_marker(push.session_id) if check_marker_first else None
+        if existing is None and hits is not None:
+            existing = self._from_hits(push, hits)
+        if existing is None:
+            return self._first_push(push, hits)
+        created = self._create_defects(push, push.new_defects, hits)
+        self._record(push, existing.test, existing.execution, created)
+        return replace(existing, new_defects=created)
+
+    def _from_hits(self, push: SessionPush, hits: MarkerHits) -> PushedSession | None:
+        test = push.charter_test or (_ref(hits.tests[0]) if hits.tests else None)
+        if test is None or not hits.executions:
+            return None
+        return PushedSession(test=test, execution=_ref(hits.executions[0]))
+
+    def _first_push(self, push: SessionPush, hits: MarkerHits | None) -> PushedSession:
+        test = push.charter_test or self._create_test(push, hits)
+        drafts = [IssueDraft(push.session_id, push.project, "execution", push.summary,
+                             push.description)]
+        drafts += [self._defect_draft(push, d) for d in push.new_defects]
+        execution, *defects = self._guarded(
+            push.session_id,
+            lambda: self.backend.create_issues(drafts),
+            lambda h: self._adopt_bulk(push, h),
+        )
+        self._record(push, test, execution, tuple(defects))
+        if push.console_url:
+            link = RemoteLinkSpec(push.session_id, push.console_url, push.summary)
+            self.backend.add_remote_link(execution.key, link)
+        return PushedSession(test=test, execution=execution, new_defects=tuple(defects))
+
+    def _create_test(self, push: SessionPush, hits: MarkerHits | None) -> IssueRef:
+        if hits is not None and hits.tests:
+            return _ref(hits.tests[0])
+        if push.test is None:
+            raise ValueError("a session without a charter Test needs `test` to make one")
+        spec = push.test
+        return self._guarded(
+            push.session_id,
+            lambda: self.backend.create_test(spec),
+            lambda h: _ref(h.tests[0]) if h.tests else None,
+        )
+
+    def _defect_draft(self, push: SessionPush, spec: DefectSpec) -> IssueDraft:
+        return IssueDraft(push.session_id, push.project, "defect", spec.summary, spec.description)
+
+    def _adopt_bulk(self, push: SessionPush, hits: MarkerHits) -> tuple[IssueRef, ...] | None:
+        if not hits.executions:
+            return None
+        refs, missing = _adopt_defects(hits, push.new_defects)
+        made = self.backend.create_issues(
+            [self._defect_draft(push, push.new_defects[i]) for i in missing]
+        ) if missing else ()
+        for index, ref in zip(missing, made, strict=True):
+            refs[index] = ref
+        return (_ref(hits.executions[0]), *(r for r in refs if r is not None))
+
+    def _create_defects(
+        self, push: SessionPush, specs: Sequence[DefectSpec], hits: MarkerHits | None
+    ) -> tuple[IssueRef, ...]:
+        if not specs:
+            return ()
+        drafts = [self._defect_draft(push, d) for d in specs]
+        return self._guarded(
+            push.session_id,
+            lambda: self.backend.create_issues(drafts),
+            lambda h: _adopt_new_defects(push, specs, h),
+        )
+
+    def _record(
+        self, push: SessionPush, test: IssueRef, execution: IssueRef,
+        new_defects: tuple[IssueRef, ...],
+    ) -> None:
+        self.backend.record_run(RunRecord(
+            execution_key=execution.key, test_key=test.key, summary=push.summary,
+            status=push.status, comment=push.comment, started=push.started,
+            finished=push.finished, environments=push.environments,
+            evidence=push.new_evidence,
+            defects=push.known_defects + tuple(d.key for d in new_defects),
+        ))
+
+    def _guarded(
+        self,
+        session_id: str,
+        create: Callable[[], T],
+        adopt: Callable[[MarkerHits], T | None],
+    ) -> T:
+        """Run a create; after an ambiguous failure, adopt what the marker finds, if any."""
+        try:
+            return create()
+        except AmbiguousWrite:
+            found = adopt(self.backend.find_by_marker(session_id))
+            if found is None:
+                raise
+            return found
