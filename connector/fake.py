@@ -1,0 +1,234 @@
+"""An in-memory `Backend` for the sync engine's fast tests, kept honest by the contract suite.
+
+It applies the same markers, the same minute-floored `search_changed` and the same
+errors as the real backends, counts calls as the real ones count requests, and can
+inject the faults the sync must survive: an error on the next call, or a create that
+is applied but whose answer is lost (`AmbiguousWrite`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from connector.base import (
+    Deployment,
+    IssueDraft,
+    IssueRef,
+    IssueSummary,
+    LinkedIssue,
+    MarkerHits,
+    RemoteLinkSpec,
+    RunRecord,
+    TestRunState,
+    TestSpec,
+)
+from connector.errors import AmbiguousWrite, ConnectorError, NotFound
+from connector.markers import PRODUCT_LABEL, marker_labels, session_label
+from connector.payloads import ISSUE_TYPES
+
+
+@dataclass
+class FakeIssue:
+    """One stored issue."""
+
+    id: str
+    key: str
+    project: str
+    issue_type: str
+    summary: str
+    labels: tuple[str, ...]
+    updated: datetime
+    status: str = "To Do"
+    description: str = ""
+    mission: str = ""
+    environments: tuple[str, ...] = ()
+    remote_links: dict[str, RemoteLinkSpec] = field(default_factory=dict)
+
+
+class FakeBackend:
+    """`Backend` held in memory; `clock` stamps `updated` (UTC)."""
+
+    def __init__(
+        self, deployment: Deployment = "cloud", clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.deployment: Deployment = deployment
+        self.issues: dict[str, FakeIssue] = {}
+        self.runs: dict[tuple[str, str], TestRunState] = {}
+        self.calls: Counter[str] = Counter()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._ids = itertools.count(10000)
+        self._lock = threading.RLock()
+        self._faults: list[ConnectorError] = []
+        self._lose_creates = 0
+
+    # fault injection
+    def fail_next(self, error: ConnectorError) -> None:
+        """The next call raises `error` and changes nothing."""
+        self._faults.append(error)
+
+    def lose_next_create(self) -> None:
+        """The next create is applied, then raises AmbiguousWrite (a lost response)."""
+        self._lose_creates += 1
+
+    def _enter(self, name: str) -> None:
+        self.calls[name] += 1
+        if self._faults:
+            raise self._faults.pop(0)
+
+    def _created(self, operation: str) -> None:
+        if self._lose_creates:
+            self._lose_creates -= 1
+            raise AmbiguousWrite(f"{operation}: response lost", operation=operation)
+
+    def _new(self, project: str, kind: str, summary: str, session_id: str) -> FakeIssue:
+        number = next(self._ids)
+        key = f"{project}-{len([i for i in self.issues.values() if i.project == project]) + 1}"
+        issue = FakeIssue(str(number), key, project, kind, summary,
+                          tuple(marker_labels(session_id)), self._clock())
+        self.issues[key] = issue
+        return issue
+
+    def _get(self, key: str) -> FakeIssue:
+        if key not in self.issues:
+            raise NotFound(f"issue {key} does not exist", status=404)
+        return self.issues[key]
+
+    def _touch(self, issue: FakeIssue) -> None:
+        issue.updated = self._clock()
+
+    # Backend
+    def create_test(self, spec: TestSpec) -> IssueRef:
+        """See `Backend.create_test`."""
+        with self._lock:
+            self._enter("create_test")
+            issue = self._new(spec.project, ISSUE_TYPES["test"], spec.summary, spec.session_id)
+            issue.mission = spec.mission
+            self._created("create test")
+            return IssueRef(issue.id, issue.key)
+
+    def update_test(
+        self, test: IssueRef, *, summary: str | None = None, mission: str | None = None
+    ) -> None:
+        """See `Backend.update_test`."""
+        with self._lock:
+            self._enter("update_test")
+            issue = self._get(test.key)
+            issue.summary = summary if summary is not None else issue.summary
+            issue.mission = mission if mission is not None else issue.mission
+            self._touch(issue)
+
+    def create_issues(self, drafts: Sequence[IssueDraft]) -> tuple[IssueRef, ...]:
+        """See `Backend.create_issues`."""
+        with self._lock:
+            self._enter("create_issues")
+            refs = []
+            for draft in drafts:
+                issue = self._new(draft.project, ISSUE_TYPES[draft.role], draft.summary,
+                                  draft.session_id)
+                issue.description = draft.description
+                refs.append(IssueRef(issue.id, issue.key))
+            self._created("create issues")
+            return tuple(refs)
+
+    def record_run(self, record: RunRecord) -> None:
+        """See `Backend.record_run`."""
+        with self._lock:
+            self._enter("record_run")
+            self._get(record.test_key)  # the Test must exist, as Xray requires
+            execution = self._get(record.execution_key)
+            execution.summary = record.summary
+            if record.environments:
+                execution.environments = record.environments
+            old = self.runs.get((record.execution_key, record.test_key))
+            self.runs[(record.execution_key, record.test_key)] = TestRunState(
+                id=old.id if old else str(next(self._ids)),
+                status=record.status.value,
+                comment=record.comment,
+                started=record.started,
+                finished=record.finished,
+                defects=tuple(dict.fromkeys((old.defects if old else ()) + record.defects)),
+                evidence=(old.evidence if old else ()) + tuple(e.filename for e in record.evidence),
+            )
+            self._touch(execution)
+
+    def update_summary(self, key: str, summary: str) -> None:
+        """See `Backend.update_summary`."""
+        with self._lock:
+            self._enter("update_summary")
+            issue = self._get(key)
+            issue.summary = summary
+            self._touch(issue)
+
+    def add_remote_link(self, key: str, link: RemoteLinkSpec) -> None:
+        """See `Backend.add_remote_link`."""
+        with self._lock:
+            self._enter("add_remote_link")
+            self._get(key).remote_links[f"xray-sync:{link.session_id}"] = link
+
+    def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:
+        """See `Backend.get_test_run`."""
+        with self._lock:
+            self._enter("get_test_run")
+            return self.runs.get((execution.key, test.key))
+
+    def _summary(self, issue: FakeIssue) -> IssueSummary:
+        session = next((lbl[3:] for lbl in issue.labels if lbl.startswith("xs-")), None)
+        return IssueSummary(issue.id, issue.key, issue.updated, issue.summary, issue.status,
+                            issue.issue_type, session, issue.labels)
+
+    def search_changed(self, project: str, since: datetime) -> tuple[IssueSummary, ...]:
+        """See `Backend.search_changed` (minute-floored, oldest first)."""
+        with self._lock:
+            self._enter("search_changed")
+            floor = since.astimezone(UTC).replace(second=0, microsecond=0)
+            hits = [i for i in self.issues.values()
+                    if i.project == project and PRODUCT_LABEL in i.labels and i.updated >= floor]
+            return tuple(self._summary(i) for i in sorted(hits, key=lambda i: i.updated))
+
+    def list_linked(self, project: str) -> tuple[LinkedIssue, ...]:
+        """See `Backend.list_linked`."""
+        with self._lock:
+            self._enter("list_linked")
+            return tuple(
+                LinkedIssue(s.key, s.updated, s.session_id)
+                for s in (self._summary(i) for i in self.issues.values()
+                          if i.project == project and PRODUCT_LABEL in i.labels)
+            )
+
+    def get_issue(self, key: str) -> IssueSummary:
+        """See `Backend.get_issue`."""
+        with self._lock:
+            self._enter("get_issue")
+            return self._summary(self._get(key))
+
+    def find_by_marker(self, session_id: str) -> MarkerHits:
+        """See `Backend.find_by_marker`."""
+        with self._lock:
+            self._enter("find_by_marker")
+            label = session_label(session_id)
+            mine = [self._summary(i) for i in self.issues.values() if label in i.labels]
+
+            def of(kind: str) -> tuple[IssueSummary, ...]:
+                return tuple(s for s in mine if s.issue_type == ISSUE_TYPES[kind])
+
+            return MarkerHits(tests=of("test"), executions=of("execution"), defects=of("defect"))
+
+    # helpers for tests of the sync
+    def delete_issue(self, key: str) -> None:
+        """Delete an issue as a Jira user would."""
+        with self._lock:
+            del self.issues[key]
+
+    def edit_remotely(self, key: str, *, summary: str | None = None, status: str | None = None
+                      ) -> None:
+        """Change an issue as a Jira user would (bumps `updated`)."""
+        with self._lock:
+            issue = self._get(key)
+            updated = replace(issue, summary=summary or issue.summary,
+                              status=status or issue.status, updated=self._clock())
+            self.issues[key] = updated
