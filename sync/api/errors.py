@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from store.errors import Locked, StoreError
+from store.views import iso
 
 STATUS_BY_CODE: dict[str, int] = {
     "not_found": 404,
@@ -87,5 +88,5 @@ def store_error_body(exc: StoreError) -> dict[str, Any]:
     body = error_body(exc.code, exc.message, exc.rule)
     if isinstance(exc, Locked):
         body["error"]["holder"] = exc.holder
-        body["error"]["since"] = exc.since.isoformat() if exc.since else None
+        body["error"]["since"] = iso(exc.since)
     return body

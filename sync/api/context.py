@@ -1,0 +1,82 @@
+"""What every route needs: the config, the store, the sync engine seam, and small helpers.
+
+One `ApiContext` lives in `app.state.ctx`; routes receive it (and the signed-in
+user) through typed FastAPI dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from store.api import Store
+from store.errors import NotFound, PermissionDenied
+from store.views import SessionOut, UserOut
+from sync.api.allowed import allowed_actions
+from sync.api.dedup import SeenDeliveries
+from sync.api.errors import Unauthenticated
+from sync.config import Config
+from sync.control import SyncControl
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ApiContext:
+    """The app's collaborators."""
+
+    config: Config
+    store: Store
+    sync: SyncControl | None
+    jira_ping: Callable[[], bool] | None = None
+    deliveries: SeenDeliveries = field(default_factory=SeenDeliveries)
+    clock: Callable[[], datetime] = _utc_now
+
+    def member_of(self, user: UserOut) -> set[str]:
+        """The workspaces `user` is a member of (an admin sees more, but is not a member)."""
+        return {ws.name for ws in self.store.list_workspaces(user.name) if user.name in ws.members}
+
+    def session_json(
+        self, user: UserOut, session: SessionOut, member_of: set[str] | None = None
+    ) -> dict[str, Any]:
+        """A session's JSON with the options this user may use on it (`allowed_actions`)."""
+        members = self.member_of(user) if member_of is None else member_of
+        body = session.to_json()
+        body["allowed_actions"] = allowed_actions(
+            user, session, members, self.config.store.lock_lease_seconds, self.clock()
+        )
+        return body
+
+
+def get_ctx(request: Request) -> ApiContext:
+    """The app's context."""
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ApiContext, Depends(get_ctx)]
+
+
+_BEARER = HTTPBearer(auto_error=False, description="a user's token: `xray-sync users token NAME`")
+
+
+def current_user(
+    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+) -> UserOut:
+    """The user named by `Authorization: Bearer <token>`; 401 otherwise."""
+    if credentials is None or not credentials.credentials.strip():
+        raise Unauthenticated("bearer_token", "send Authorization: Bearer <token> [bearer_token]")
+    try:
+        return ctx.store.user_for_token(credentials.credentials.strip())
+    except (NotFound, PermissionDenied):
+        raise Unauthenticated("bad_token", "the token is unknown or revoked [bad_token]") from None
+
+
+CurrentUser = Annotated[UserOut, Depends(current_user)]

@@ -1,0 +1,113 @@
+"""The Jira workflow bridge over HTTP: `/hooks/jira` (signed webhooks), `/hooks/automation`.
+
+Order of checks for a Jira webhook, cheapest and safest first: body size (413),
+signature over the raw body (401; never accepted unsigned, refused when no secret
+is configured), replayed delivery identifier (200 "duplicate", no second effect),
+JSON (400), then `sync.bridge` decides and `sync.api.bridge_actions` acts through
+the store as the Jira user (or the service user), keeping every store rule.
+An event on an issue that no session is linked to is answered 202 "ignored".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from store.errors import StoreError
+from sync import metrics
+from sync.api.bridge_actions import Outcome, run_action
+from sync.api.context import Ctx
+from sync.api.errors import ApiError, BadRequest, BodyTooLarge, Unauthenticated
+from sync.api.signatures import shared_secret_ok, signature_ok
+from sync.bridge import BadAction, BadEvent, decide, parse_automation, parse_jira_event
+
+router = APIRouter(prefix="/hooks", tags=["hooks"])
+log = logging.getLogger(__name__)
+
+DELIVERY_HEADER = "x-atlassian-webhook-identifier"
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    """The raw body, refusing (413) past `limit` bytes without reading the rest."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge("body_too_large", f"the body is over {limit} bytes [body_too_large]")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise BodyTooLarge("body_too_large", f"the body is over {limit} bytes [body_too_large]")
+    return bytes(body)
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("malformed_json", "the body is not valid JSON [malformed_json]") from None
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+@router.post("/jira", response_model=None)
+async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
+    """A Jira admin webhook, signed with HMAC-SHA256 (`X-Hub-Signature: sha256=...`)."""
+    body = await _read_limited(request, ctx.config.webhooks.max_body_kb * 1024)
+    secret = _secret(ctx.config.secrets.webhooks_secret)
+    if not signature_ok(secret, body, request.headers.get("x-hub-signature")):
+        metrics.WEBHOOKS.labels("jira", "bad_signature").inc()
+        raise Unauthenticated("bad_signature", "missing or wrong X-Hub-Signature [bad_signature]")
+    event = _parse_event(body)
+    delivery = request.headers.get(DELIVERY_HEADER)
+    if delivery and not ctx.deliveries.claim(delivery):
+        metrics.WEBHOOKS.labels("jira", "duplicate").inc()
+        return JSONResponse({"status": "duplicate", "delivery": delivery})
+    try:
+        action = decide(event, ctx.config.workflow.on_status, ctx.config.workflow.on_delete)
+        if action is None or event.issue_key is None:
+            outcome = Outcome.ignored("no workflow action for this event")
+        else:
+            outcome = await run_in_threadpool(
+                run_action, ctx, action, event.issue_key, event.actor_ids, event.new_status
+            )
+    except (StoreError, ApiError):
+        if delivery:
+            ctx.deliveries.forget(delivery)  # refused or failed: Jira's retry gets a new chance
+        metrics.WEBHOOKS.labels("jira", "refused").inc()
+        raise
+    metrics.WEBHOOKS.labels("jira", outcome.status).inc()
+    return outcome.response()
+
+
+def _parse_event(body: bytes) -> Any:
+    try:
+        return parse_jira_event(_json(body))
+    except BadEvent as exc:
+        raise BadRequest("webhook_body", str(exc)) from None
+
+
+@router.post("/automation", response_model=None)
+async def automation_webhook(ctx: Ctx, request: Request) -> JSONResponse:
+    """Jira Automation's "Send web request": `{"action", "issue", "actor"}`, secret header."""
+    body = await _read_limited(request, ctx.config.webhooks.max_body_kb * 1024)
+    secret = _secret(ctx.config.secrets.webhooks_automation_secret)
+    if not shared_secret_ok(secret, request.headers.get("x-automation-secret")):
+        metrics.WEBHOOKS.labels("automation", "bad_secret").inc()
+        raise Unauthenticated("bad_secret", "missing or wrong X-Automation-Secret [bad_secret]")
+    try:
+        automation = parse_automation(_json(body))
+    except (BadEvent, BadAction) as exc:
+        raise BadRequest("automation_body", str(exc)) from None
+    outcome = await run_in_threadpool(
+        run_action, ctx, automation.action, automation.issue_key, automation.actor_ids, None
+    )
+    metrics.WEBHOOKS.labels("automation", outcome.status).inc()
+    return outcome.response()
+

@@ -1,0 +1,40 @@
+"""Read-only probes of the store for `/healthz` and `/metrics`, and the bridge's lookup.
+
+The store's facade has no ping, no counters and no "session of a Test Execution"
+lookup, so these use its sync-facing read functions (`store.sync_state`) and, for
+the count of locks held, one COUNT over the sessions table. Nothing here decides
+anything: they only read.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from store import sync_state
+from store.api import Store
+from store.models import ExploratorySession
+
+
+def ping(store: Store) -> None:
+    """Raise if the store's database does not answer."""
+    with store.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def gauges(store: Store) -> dict[str, float]:
+    """Outbox depth and locks held, read now."""
+    held = select(func.count()).select_from(ExploratorySession).where(
+        ExploratorySession.lock_holder.is_not(None)  # type: ignore[union-attr]
+    )
+    with store.engine.connect() as conn:
+        locks = int(conn.execute(held).scalar_one())
+    return {
+        "xray_sync_outbox_depth": float(sync_state.outbox_depth(store.engine)),
+        "xray_sync_locks_held": float(locks),
+    }
+
+
+def session_for_test_execution(store: Store, issue_key: str) -> str | None:
+    """The id of the session linked to the Test Execution `issue_key`, or None."""
+    row = sync_state.rows_by_execution(store.engine, [issue_key]).get(issue_key)
+    return row.session_id if row is not None else None

@@ -1,0 +1,100 @@
+"""The API's other endpoints: who am I, workspaces, sync on demand, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse, Response
+
+from store.errors import StoreError
+from sync import metrics
+from sync.api import probes
+from sync.api.context import ApiContext, Ctx, CurrentUser
+from sync.api.errors import SyncUnavailable
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+Json = dict[str, Any]
+
+
+@router.get("/api/v1/me", tags=["users"])
+def me(ctx: Ctx, user: CurrentUser) -> Json:
+    """The signed-in user and the workspaces they are a member of."""
+    body = user.to_json()
+    body["is_admin"] = user.is_admin
+    body["member_of"] = sorted(ctx.member_of(user))
+    return body
+
+
+@router.get("/api/v1/workspaces", tags=["workspaces"])
+def workspaces(ctx: Ctx, user: CurrentUser) -> list[Json]:
+    """The workspaces the caller sees (an admin sees all), personal and team."""
+    return [ws.to_json() for ws in ctx.store.list_workspaces(user.name)]
+
+
+def _sync_control(ctx: ApiContext) -> Any:
+    if ctx.sync is None:
+        raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")
+    return ctx.sync
+
+
+@router.post("/api/v1/sync", status_code=202, tags=["sync"])
+def request_sync(
+    ctx: Ctx,
+    user: CurrentUser,
+    session: Annotated[str | None, Body(embed=True, max_length=64)] = None,
+) -> Json:
+    """Ask the daemon for a sync of one session (one the caller sees) or of all."""
+    control = _sync_control(ctx)
+    if session is not None:
+        ctx.store.show(user.name, session)  # not_found / permission_denied before we ask
+    control.request(session)
+    return {"requested": True, "session": session}
+
+
+@router.get("/api/v1/sync/status", tags=["sync"])
+def sync_status(ctx: Ctx, user: CurrentUser) -> Json:
+    """The sync engine's state: running, last cycle, next run, outbox depth."""
+    status: Json = _sync_control(ctx).status()
+    return status
+
+
+@router.get("/healthz", tags=["operations"])
+def healthz(ctx: Ctx) -> JSONResponse:
+    """200 when the store answers (and Jira, when a probe is configured); 503 otherwise."""
+    checks: dict[str, str] = {"store": "ok" if _store_ok(ctx) else "unavailable"}
+    if ctx.jira_ping is not None:
+        checks["jira"] = "ok" if _jira_ok(ctx) else "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
+                        status_code=200 if healthy else 503)
+
+
+def _store_ok(ctx: ApiContext) -> bool:
+    try:
+        probes.ping(ctx.store)
+    except StoreError:
+        return False
+    except Exception:  # the probe must answer, whatever the database driver raises
+        log.exception("store health check failed")
+        return False
+    return True
+
+
+def _jira_ok(ctx: ApiContext) -> bool:
+    assert ctx.jira_ping is not None
+    try:
+        return bool(ctx.jira_ping())
+    except Exception:  # a probe that raises is a failed probe
+        log.warning("jira health check failed", exc_info=True)
+        return False
+
+
+@router.get("/metrics", tags=["operations"])
+def metrics_endpoint(ctx: Ctx) -> Response:
+    """Prometheus text format: sync counters, and outbox depth / locks held read now."""
+
+    text = metrics.render(lambda: probes.gauges(ctx.store))
+    return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")

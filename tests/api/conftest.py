@@ -1,0 +1,154 @@
+"""Fixtures of the API tests: the app over a real store on SQLite (a new file per test) and
+on PostgreSQL (a new database per module, emptied before each test), and a small world:
+alice (owner), bob (member of qa-team), carol (not a member), root (admin)."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy.engine import make_url
+
+from store.api import Store, StoreSettings
+from store.db import make_engine, migrate
+from sync.api import create_app
+from sync.config import Config, Secrets, StoreConfig, WebhooksConfig, WorkflowConfig
+
+PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
+PG_SKIP = (
+    f"PostgreSQL tests need {PG_ENV}; run them with "
+    f"{PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/pytest tests/api"
+)
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+WEBHOOK_SECRET = "hook-secret-for-tests"
+AUTOMATION_SECRET = "automation-secret-for-tests"
+ON_STATUS = {"Done": "archive", "Reopened": "unarchive", "Cancelled": "disconnect",
+             "Resolved": "move:qa-archive", "Rerun": "sync", "Released": "unlock"}
+
+
+class FakeSync:
+    """A SyncControl that records what it was asked."""
+
+    def __init__(self) -> None:
+        self.requests: list[str | None] = []
+
+    def request(self, session_id: str | None = None) -> None:
+        self.requests.append(session_id)
+
+    def status(self) -> dict[str, Any]:
+        return {"running": True, "requests": len(self.requests)}
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this module (dropped at the end), migrated."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"xs_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    # our own per-module database: emptying it between tests keeps them independent
+    tables = MetaData()
+    tables.reflect(engine)
+    names = ", ".join(f'"{t}"' for t in tables.tables if t != "alembic_version")
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+        migrate(made)
+    else:
+        made = make_engine(request.getfixturevalue("pg_url"))
+        _empty_postgres(made)
+    yield made
+    made.dispose()
+
+
+def make_config(home: Path, **overrides: Any) -> Config:
+    """A config for tests: both webhook secrets set, the workflow of ON_STATUS."""
+    values: dict[str, Any] = {
+        "home": home,
+        "store": StoreConfig(),
+        "workflow": WorkflowConfig(on_status=ON_STATUS, on_delete="disconnect"),
+        "webhooks": WebhooksConfig(max_body_kb=64),
+        "secrets": Secrets(webhooks_secret=SecretStr(WEBHOOK_SECRET),
+                           webhooks_automation_secret=SecretStr(AUTOMATION_SECRET)),
+    }
+    values.update(overrides)
+    return Config(**values)
+
+
+@dataclass
+class World:
+    """The app, its store and the tokens of alice, bob, carol and root."""
+
+    client: TestClient
+    store: Store
+    sync: FakeSync
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def auth(self, user: str) -> dict[str, str]:
+        """The Authorization header of `user`."""
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def upload(self, user: str = "alice", workspace: str = "qa-team", *, name: str = "Checkout",
+               data: bytes = b"opaque session file", **fields: str) -> dict[str, Any]:
+        """Upload a session through the API and return its JSON (asserting 201)."""
+        response = self.client.post(
+            f"/api/v1/workspaces/{workspace}/sessions", headers=self.auth(user),
+            files={"file": (f"{name}.xea", io.BytesIO(data), "application/octet-stream")},
+            data={"name": name, **fields},
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def build_world(engine: Engine, home: Path, **config: Any) -> World:
+    """Users, a team workspace qa-team (alice, bob), qa-archive (alice), tokens, and the app."""
+    store = Store(engine, StoreSettings(home=home))
+    store.add_user("alice", jira_account_id="acc-alice")
+    store.add_user("bob", jira_account_id="acc-bob")
+    store.add_user("carol")
+    store.add_user("root", admin=True, jira_account_id="acc-root")
+    store.add_workspace("alice", "qa-team", members=("bob",))
+    store.add_workspace("alice", "qa-archive")
+    sync = FakeSync()
+    app = create_app(make_config(home, **config), store, sync)
+    world = World(TestClient(app), store, sync)
+    world.tokens = {name: store.issue_token(name) for name in ("alice", "bob", "carol", "root")}
+    return world
+
+
+@pytest.fixture
+def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
+    """The app over a fresh store on each backend."""
+    made = build_world(engine, tmp_path)
+    with made.client:
+        yield made
