@@ -1,0 +1,24 @@
+"""The `xray-sync` command line (DESIGN.md section 6).
+
+Each command module registers its commands on the root group with ONE line
+below (`module.register(cli)`); nothing else needs to change to add one.
+"""
+
+from __future__ import annotations
+
+from sync.cli import init_cmd, sessions_cmds, sessions_edit_cmds, users_cmds, workspaces_cmds
+from sync.cli.root import cli
+
+init_cmd.register(cli)
+users_cmds.register(cli)
+workspaces_cmds.register(cli)
+sessions_cmds.register(cli)
+sessions_edit_cmds.register(cli)
+
+
+def main() -> None:
+    """The console script `xray-sync`."""
+    cli.main()
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,81 @@
+"""What every command shares: the config, the store, the acting user, and `--json`.
+
+The root group puts one `CliState` on click's context; commands get it with
+`pass_state` and add `--json` with `json_option` (accepted on the root and on
+every subcommand, either place turns it on). Config and store are opened lazily,
+so `--help` never touches the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from store.api import Store
+from sync.cli.errors import NoActingUser
+from sync.config import Config, load_config
+from sync.wiring import open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+USER_ENV = "XRAY_SYNC_USER"
+
+
+@dataclass
+class CliState:
+    """The root options and the lazily opened config and store."""
+
+    config_path: Path | None = None
+    as_user: str | None = None
+    json: bool = False
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _config: Config | None = None
+    _store: Store | None = None
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, self.env)
+        return self._config
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.config())
+        return self._store
+
+    def actor(self) -> str:
+        """The acting user: `--as`, else `XRAY_SYNC_USER`, else `[cli] user`."""
+        return choose_actor(self.as_user, self.env.get(USER_ENV), self.config().cli.user)
+
+
+def choose_actor(as_option: str | None, env_value: str | None, configured: str) -> str:
+    """The first of the three sources that names someone; none names anyone: an error."""
+    for candidate in (as_option, env_value, configured):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    raise NoActingUser()
+
+
+pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+
+def _turn_on_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(CliState).json = True
+
+
+def json_option(func: F) -> F:
+    """`--json`: print the JSON shapes of DESIGN.md section 6 instead of text."""
+    option = click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_turn_on_json,
+        help="Print JSON (the shapes of the HTTP API) instead of text.",
+    )
+    return option(func)
