@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
 Deployment = Literal["cloud", "datacenter"]
 IssueRole = Literal["test", "execution", "defect"]
@@ -38,6 +38,8 @@ class IssueRef:
 @dataclass(frozen=True)
 class TestSpec:
     """The charter's Test: an unstructured (Generic) Test whose definition is the mission."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
 
     session_id: str
     project: str
@@ -129,6 +131,8 @@ class MarkerHits:
 @dataclass(frozen=True)
 class TestRunState:
     """The Test Run of a Test in a Test Execution, as Xray reports it."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
 
     id: str
     status: str
