@@ -8,7 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sandbox import control, jira_issues, jira_meta, jira_parts, jira_search
+from sandbox import (
+    control,
+    jira_issues,
+    jira_meta,
+    jira_parts,
+    jira_search,
+    raven_routes,
+    xray_cloud_routes,
+)
 from sandbox.errors import ApiError
 from sandbox.gate import ASGIApp, Gate
 from sandbox.http_util import jira_json
@@ -30,14 +38,7 @@ def product_routes(runtime: Runtime) -> list[BaseRoute]:
     """Every route of the deployment."""
     cloud = runtime.deployment == "cloud"
     routes: list[BaseRoute] = [*control.ROUTES, *jira_routes(cloud)]
-    if cloud:
-        from sandbox import xray_cloud_routes
-
-        routes.extend(xray_cloud_routes.ROUTES)
-    else:
-        from sandbox import raven_routes
-
-        routes.extend(raven_routes.ROUTES)
+    routes.extend(xray_cloud_routes.ROUTES if cloud else raven_routes.ROUTES)
     return routes
 
 

@@ -46,17 +46,46 @@ def check_properties(raw: Any) -> dict[str, Any]:
 async def create_issue(request: Request) -> Response:
     """POST issue: 201 with id, key, self."""
     runtime, view = runtime_of(request), view_of(request)
-    body = await json_body(request)
+    issue = _create_one(runtime.state, view, await json_body(request))
+    return jira_json({"id": str(issue.id), "key": issue.key, "self": view.issue_self(issue.id)},
+                     201)
+
+
+MAX_BULK = 50
+
+
+def _create_one(state: SandboxState, view: View, body: Any) -> Issue:
     kind, changes = check_create(body, view.version, view.project_key)
     properties = check_properties(body.get("properties"))
-    state = runtime.state
     with state.lock:
         issue = state.add_issue(kind, changes["summary"])
         apply_changes(issue, changes)
         issue.properties.update(properties)
         state.touch(issue)
-    return jira_json({"id": str(issue.id), "key": issue.key, "self": view.issue_self(issue.id)},
-                     201)
+    return issue
+
+
+async def create_issues(request: Request) -> Response:
+    """POST issue/bulk: 201 with the created issues and the failures; 400 if all failed."""
+    runtime, view = runtime_of(request), view_of(request)
+    body = await json_body(request)
+    updates = body.get("issueUpdates") if isinstance(body, dict) else None
+    if not isinstance(updates, list) or not updates:
+        raise BadRequest(errors={"issueUpdates": "Give a non-empty list of issues to create."})
+    if len(updates) > MAX_BULK:
+        raise BadRequest(f"You can create at most {MAX_BULK} issues in one request.")
+    created: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for position, update in enumerate(updates):
+        try:
+            issue = _create_one(runtime.state, view, update)
+        except BadRequest as exc:
+            failed.append({"status": 400, "elementErrors": exc.body(),
+                           "failedElementNumber": position})
+            continue
+        created.append({"id": str(issue.id), "key": issue.key,
+                        "self": view.issue_self(issue.id)})
+    return jira_json({"issues": created, "errors": failed}, 201 if created else 400)
 
 
 async def get_issue(request: Request) -> Response:
@@ -155,6 +184,7 @@ def routes(prefix: str) -> list[Route]:
     one = f"{prefix}/issue/{{key}}"
     return [
         Route(f"{prefix}/issue", create_issue, methods=["POST"]),
+        Route(f"{prefix}/issue/bulk", create_issues, methods=["POST"]),
         Route(one, get_issue, methods=["GET"]),
         Route(one, edit_issue, methods=["PUT"]),
         Route(one, delete_issue, methods=["DELETE"]),
