@@ -6,7 +6,14 @@ below (`module.register(cli)`); nothing else needs to change to add one.
 
 from __future__ import annotations
 
-from sync.cli import init_cmd, sessions_cmds, sessions_edit_cmds, users_cmds, workspaces_cmds
+from sync.cli import (
+    init_cmd,
+    sample_cmd,
+    sessions_cmds,
+    sessions_edit_cmds,
+    users_cmds,
+    workspaces_cmds,
+)
 from sync.cli.root import cli
 
 init_cmd.register(cli)
@@ -14,6 +21,7 @@ users_cmds.register(cli)
 workspaces_cmds.register(cli)
 sessions_cmds.register(cli)
 sessions_edit_cmds.register(cli)
+sample_cmd.register(cli)
 
 
 def main() -> None:
