@@ -16,9 +16,9 @@ claim expires with its lease.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, update
@@ -53,12 +53,15 @@ class SyncBase:
     create_started: bool = False  # a create was sent; its answer may have been lost
     evidence: tuple[str, ...] = ()  # sha256 of every file already attached to the run
     defects: dict[str, str] = field(default_factory=dict)  # defect summary -> issue key
+    ids: dict[str, str] = field(default_factory=dict)  # issue key -> Jira's stable id
+    # a remote change seen while the session was locked: {"summary", "status", "updated"}
+    deferred: dict[str, str] | None = None
 
     def to_json(self) -> str:
         return json.dumps({"summary": self.summary, "status": self.status,
                            "updated": self.updated, "create_started": self.create_started,
-                           "evidence": list(self.evidence), "defects": self.defects},
-                          sort_keys=True)
+                           "evidence": list(self.evidence), "defects": self.defects,
+                           "ids": self.ids, "deferred": self.deferred}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | None) -> SyncBase:
@@ -66,7 +69,8 @@ class SyncBase:
         return cls(summary=raw.get("summary"), status=raw.get("status"),
                    updated=raw.get("updated"), create_started=bool(raw.get("create_started")),
                    evidence=tuple(raw.get("evidence") or ()),
-                   defects=dict(raw.get("defects") or {}))
+                   defects=dict(raw.get("defects") or {}), ids=dict(raw.get("ids") or {}),
+                   deferred=raw.get("deferred"))
 
 
 @dataclass(frozen=True)
@@ -128,23 +132,57 @@ def load_rows(engine: Engine, session_ids: Iterable[str]) -> dict[str, SyncRow]:
     return out
 
 
-def rows_by_execution(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
-    """The linked sessions whose Test Execution is one of `keys`, by key."""
+def _keyed(r: Any) -> str | None:
+    key = r.test if r.type == "charter" else r.test_execution
+    return None if key is None else str(key)
+
+
+def rows_by_key(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
+    """The linked sessions compared with one of `keys` (a session's Test Execution, a
+    charter's Test), by that key."""
     wanted = list(keys)
     out: dict[str, SyncRow] = {}
     with engine.connect() as conn:
         for start in range(0, len(wanted), 500):
-            query = _row_query().where(L.c.test_execution.in_(wanted[start:start + 500]))
-            out.update({r.test_execution: _to_row(r) for r in conn.execute(query)})
+            chunk = wanted[start:start + 500]
+            query = _row_query().where(L.c.test_execution.in_(chunk) | L.c.test.in_(chunk))
+            for r in conn.execute(query):
+                key = _keyed(r)
+                if key is not None and key in chunk:
+                    out[key] = _to_row(r)
     return out
 
 
-def linked_executions(engine: Engine, project: str) -> dict[str, str]:
-    """Test Execution key -> session id, for every pushed link in `project`."""
-    query = select(L.c.test_execution, L.c.session_id).where(
-        L.c.project == project, L.c.test_execution.is_not(None))
+def linked_keys(engine: Engine, project: str) -> dict[str, str]:
+    """Issue key -> session id for every pushed link in `project` (a charter: its Test)."""
+    query = (select(L.c.test_execution, L.c.test, L.c.session_id, S.c.type)
+             .join(S, S.c.id == L.c.session_id).where(L.c.project == project))
     with engine.connect() as conn:
-        return {r.test_execution: r.session_id for r in conn.execute(query)}
+        out = {}
+        for r in conn.execute(query):
+            key = _keyed(r)
+            if key is not None:
+                out[key] = r.session_id
+        return out
+
+
+def deferred_rows(engine: Engine) -> list[SyncRow]:
+    """Linked sessions holding a remote change that waited for a lock (or the trash) to end."""
+    query = _row_query().where(L.c.remote_fields.like('%"deferred": {%'))
+    with engine.connect() as conn:
+        return [_to_row(r) for r in conn.execute(query)]
+
+
+def oldest_sync(engine: Engine, project: str) -> datetime | None:
+    """The oldest `last_synced` of the project's links (a watermark of last resort)."""
+    with engine.connect() as conn:
+        value = conn.execute(select(func.min(L.c.last_synced)).where(
+            L.c.project == project)).scalar_one_or_none()
+    if isinstance(value, str):  # SQLite returns the aggregate as text
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def linked_projects(engine: Engine) -> list[str]:
@@ -165,7 +203,7 @@ def _audit(conn: Connection, operation: str, session_id: str, at: datetime,
 
 def mark_create_started(engine: Engine, session_id: str, base: SyncBase) -> None:
     """Remember, before sending it, that a create goes out (a crash then checks the marker)."""
-    started = SyncBase(base.summary, base.status, base.updated, True, base.evidence, base.defects)
+    started = replace(base, create_started=True)
     with engine.begin() as conn:
         conn.execute(update(L).where(L.c.session_id == session_id)
                      .values(remote_fields=started.to_json()))
@@ -193,6 +231,15 @@ def record_synced(engine: Engine, session_id: str, *, base: SyncBase, digest: st
         conn.execute(update(L).where(L.c.session_id == session_id).values(**values))
         if done_entries:
             conn.execute(delete(O).where(O.c.id.in_(list(done_entries))))
+
+
+def record_base(engine: Engine, session_id: str, *, base: SyncBase, remote_hash: str | None,
+                now: datetime) -> None:
+    """A pull moved the base (the pushed content digest stays as it is)."""
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id)
+                     .values(remote_fields=base.to_json(), remote_hash=remote_hash,
+                             last_synced=now))
 
 
 def record_error(engine: Engine, session_id: str, message: str, now: datetime) -> None:
@@ -300,15 +347,26 @@ def claim(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds
     return claimed
 
 
-def release(engine: Engine, session_id: str, worker: str, *, retry_at: datetime | None = None,
-            failed: bool = False) -> None:
-    """Give a session's claim back; after a failure, not to be retried before `retry_at`."""
-    values: dict[str, Any] = {"claimed_by": None, "claimed_until": retry_at}
-    if failed:
-        values["attempts"] = O.c.attempts + 1
+def release(engine: Engine, session_id: str, worker: str) -> None:
+    """Give a session's claim back (its entries stay)."""
     with engine.begin() as conn:
         conn.execute(update(O).where(O.c.session_id == session_id, O.c.claimed_by == worker)
-                     .values(**values))
+                     .values(claimed_by=None, claimed_until=None))
+
+
+def release_failed(engine: Engine, session_id: str, worker: str, now: datetime,
+                   backoff: Callable[[int], float]) -> int:
+    """Give the claim back after a failure: not offered again before `backoff(attempts)` s.
+
+    Returns the number of attempts so far."""
+    with engine.begin() as conn:
+        attempts = conn.execute(select(func.max(O.c.attempts)).where(
+            O.c.session_id == session_id, O.c.claimed_by == worker)).scalar_one_or_none()
+        tries = int(attempts or 0) + 1
+        retry_at = now + timedelta(seconds=backoff(tries))
+        conn.execute(update(O).where(O.c.session_id == session_id, O.c.claimed_by == worker)
+                     .values(claimed_by=None, claimed_until=retry_at, attempts=tries))
+    return tries
 
 
 def complete(engine: Engine, entry_ids: Sequence[int]) -> None:

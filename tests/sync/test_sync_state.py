@@ -68,7 +68,7 @@ def test_a_failed_session_waits_until_its_retry_time(engine: Engine) -> None:
     """After a failure the session is released but not offered again before retry_at."""
     sid = add_xray_session(engine, add_owner(engine, "a5"))
     sync_state.claim(engine, [sid], "w1", 60, T0)
-    sync_state.release(engine, sid, "w1", retry_at=T0 + timedelta(seconds=30), failed=True)
+    sync_state.release_failed(engine, sid, "w1", T0, lambda attempts: 30.0 * attempts)
     assert sync_state.pending_sessions(engine, T0 + timedelta(seconds=29), 10, only=[sid]) == []
     assert sync_state.pending_sessions(engine, T0 + timedelta(seconds=30), 10, only=[sid]) == [sid]
     with Session(engine) as db:
