@@ -141,7 +141,8 @@ def archive(ctx: Ctx, actor: str, session_id: str, reason: str) -> SessionOut:
     """Jira's lock: read-only until unarchived or an admin unlocks."""
     ok = authorize(ctx, actor, session_id, Operation.ARCHIVE)
     row = ok.row
-    if not take_lock(ctx, row, JIRA_HOLDER, reason or "archived in Jira", reentrant=False):
+    reentrant = effective_holder(ok.state, ctx.now) == JIRA_HOLDER
+    if not take_lock(ctx, row, JIRA_HOLDER, reason or "archived in Jira", reentrant=reentrant):
         raise _refuse(ctx, row, "archive")
     journal(ctx.db, actor=actor, operation="archive", session_id=row.id, at=ctx.now,
             detail={"reason": reason})

@@ -212,6 +212,11 @@ def check_lock(op: Operation, actor: Actor, state: SessionState, now: datetime) 
         if held_by_other:
             raise _locked(state, "close")
         return Verdict.PROCEED if holder is not None else Verdict.NOTHING_TO_DO
+    if op is Operation.ARCHIVE:
+        # Jira's lock replaces no one's: a session open in the desktop app stays open
+        if holder not in (None, JIRA_HOLDER):
+            raise _locked(state, "archive")
+        return Verdict.PROCEED
     if op is Operation.UNARCHIVE:
         if holder != JIRA_HOLDER:
             raise Conflict("not_archived", "unarchive: the session is not archived [not_archived]")

@@ -1,0 +1,1 @@
+"""Tests of the store: rules, operations, concurrency, outbox, on SQLite and PostgreSQL."""
