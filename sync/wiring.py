@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from store.api import Store, StoreSettings
 from store.db import make_engine
 from store.db import migrate as migrate_schema
+from store.errors import Unavailable
 from sync.config import Config
 
 MASK = "********"
@@ -46,7 +48,14 @@ def open_store(config: Config, *, migrate: bool = True) -> Store:
     _create_sqlite_folder(config.store_url)
     engine = make_engine(config.store_url)
     if migrate:
-        migrate_schema(engine)
+        try:
+            migrate_schema(engine)
+        except (OperationalError, DBAPIError) as exc:
+            shown = make_url(config.store_url).render_as_string(hide_password=True)
+            raise Unavailable(
+                "database_unavailable",
+                f"cannot reach the store database {shown} [database_unavailable]",
+            ) from exc
     return Store(engine, store_settings(config))
 
 

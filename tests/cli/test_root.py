@@ -1,0 +1,98 @@
+"""The root group: help, where --json may go, and who the acting user is."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sync.cli.context import choose_actor
+from sync.cli.errors import NoActingUser
+from tests.cli.conftest import Cli
+
+
+def test_help_lists_the_command_groups(xs: Cli) -> None:
+    """`xray-sync --help` names init, users, workspaces, sessions and sample."""
+    out = xs.ok("--help").stdout
+    for command in ("init", "users", "workspaces", "sessions", "sample"):
+        assert f"  {command} " in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--json", "users", "list"],
+        ["users", "--json", "list"],
+        ["users", "list", "--json"],
+    ],
+)
+def test_json_is_accepted_on_the_root_the_group_and_the_command(xs: Cli, argv: list[str]) -> None:
+    """`--json` in any of the three places turns the output into JSON."""
+    xs.ok("init")
+    listed = json.loads(xs.ok(*argv, user="admin").stdout)
+    assert [u["name"] for u in listed] == ["admin"]
+
+
+def _owner_of_import(xs: Cli, workspace: str, *, user: str | None = None) -> str:
+    path = xs.file("notes.txt", b"notes")
+    result = xs.ok("sessions", "import", str(path), "--workspace", workspace, "--json", user=user)
+    return str(json.loads(result.stdout)["owner"])
+
+
+def test_as_wins_over_the_environment(team: Cli) -> None:
+    """`--as bob` acts as bob even when XRAY_SYNC_USER names carol."""
+    team.env["XRAY_SYNC_USER"] = "carol"
+    assert _owner_of_import(team, "bob", user="bob") == "bob"
+
+
+def test_environment_wins_over_the_config(team: Cli) -> None:
+    """XRAY_SYNC_USER=bob acts as bob although the config's [cli] user is admin."""
+    team.env["XRAY_SYNC_USER"] = "bob"
+    assert _owner_of_import(team, "bob") == "bob"
+
+
+def test_config_user_is_the_last_resort(team: Cli) -> None:
+    """With neither --as nor XRAY_SYNC_USER, the config's [cli] user (admin, set by init) acts."""
+    assert _owner_of_import(team, "admin") == "admin"
+
+
+def test_no_acting_user_is_an_invalid_error(team: Cli, tmp_path: Path) -> None:
+    """Without any acting user a command exits 2 naming the rule acting_user_required."""
+    (tmp_path / "home" / "config.toml").unlink()
+    result = team("sessions", "list")
+    assert result.exit_code == 2
+    assert "acting_user_required" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("as_option", "env_value", "configured", "expected"),
+    [
+        ("bob", "carol", "admin", "bob"),
+        (None, "carol", "admin", "carol"),
+        ("", "carol", "admin", "carol"),
+        (None, None, "admin", "admin"),
+        (None, "  ", "admin", "admin"),
+    ],
+)
+def test_choose_actor_takes_the_first_source_that_names_someone(
+    as_option: str | None, env_value: str | None, configured: str, expected: str
+) -> None:
+    """The acting user is --as, else XRAY_SYNC_USER, else [cli] user; blanks do not count."""
+    assert choose_actor(as_option, env_value, configured) == expected
+
+
+def test_choose_actor_refuses_when_nobody_is_named() -> None:
+    """No source naming anyone raises NoActingUser."""
+    with pytest.raises(NoActingUser):
+        choose_actor(None, "", "")
+
+
+def test_a_broken_config_file_is_an_invalid_error(xs: Cli) -> None:
+    """A config file that is not TOML exits 2 with one line naming the file."""
+    bad = xs.file("bad.toml", b"[store\nurl=")
+    result = xs("--config", str(bad), "users", "list")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: config file {bad} is not valid TOML")
+    assert "Traceback" not in result.output

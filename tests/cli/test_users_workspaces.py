@@ -1,0 +1,79 @@
+"""`xray-sync users ...` and `xray-sync workspaces ...`."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Cli
+
+
+def test_users_add_prints_the_user_it_created(team: Cli) -> None:
+    """`users add dave` says it created dave, with his role."""
+    out = team.ok("users", "add", "dave", user="alice").stdout
+    assert out.splitlines()[:3] == ["created user", "name: dave", "role: user"]
+
+
+def test_users_add_json_shape(team: Cli) -> None:
+    """`users add --admin --jira-account-id --json` prints name, role and accountId."""
+    data = team.json("users", "add", "erin", "--admin", "--jira-account-id", "5b10ac8d",
+                     user="alice")
+    assert data == {"name": "erin", "role": "admin", "jira_account_id": "5b10ac8d"}
+
+
+def test_users_list_shows_every_user(team: Cli) -> None:
+    """`users list` lists admin, alice, bob and carol with their roles."""
+    data = team.json("users", "list", user="bob")
+    assert [(u["name"], u["role"]) for u in data] == [
+        ("admin", "admin"), ("alice", "admin"), ("bob", "user"), ("carol", "user")
+    ]
+    table = team.ok("users", "list", user="bob").stdout.splitlines()
+    assert table[0].split() == ["Name", "Role", "Jira", "account"]
+    assert table[3].split() == ["bob", "user", "-"]
+
+
+def test_users_token_json_shape(team: Cli) -> None:
+    """`users token bob --json` prints {"user": "bob", "token": T} with a fresh token each time."""
+    first = team.json("users", "token", "bob", user="alice")
+    second = team.json("users", "token", "bob", user="alice")
+    assert set(first) == {"user", "token"}
+    assert first["user"] == "bob"
+    assert len(first["token"]) >= 20
+    assert first["token"] != second["token"]
+
+
+def test_workspaces_add_prints_the_workspace_it_created(team: Cli) -> None:
+    """`workspaces add ux --team --member carol --json` gives the workspace shape of section 6."""
+    data = team.json("workspaces", "add", "ux", "--team", "--member", "carol", user="alice")
+    assert data == {"name": "ux", "kind": "team", "owner": None, "members": ["alice", "carol"]}
+
+
+def test_workspaces_add_needs_team(team: Cli) -> None:
+    """`workspaces add` without --team is a usage error (exit 2)."""
+    result = team("workspaces", "add", "ux", user="alice")
+    assert result.exit_code == 2
+    assert "--team" in result.stderr
+
+
+def test_workspaces_list_shows_the_actors_workspaces(team: Cli) -> None:
+    """bob sees his personal workspace and qa-team, nothing else."""
+    data = team.json("workspaces", "list", user="bob")
+    assert data == [
+        {"name": "bob", "kind": "personal", "owner": "bob", "members": ["bob"]},
+        {"name": "qa-team", "kind": "team", "owner": None, "members": ["alice", "bob"]},
+    ]
+
+
+def test_workspaces_members_add_and_remove(team: Cli) -> None:
+    """`members add` then `members remove` put carol in qa-team and take her out again."""
+    added = team.json("workspaces", "members", "add", "qa-team", "carol", user="alice")
+    assert added["members"] == ["alice", "bob", "carol"]
+    removed = team.json("workspaces", "members", "remove", "qa-team", "carol", user="alice")
+    assert removed["members"] == ["alice", "bob"]
+
+
+def test_workspaces_members_of_a_team_you_are_not_in_is_refused(team: Cli) -> None:
+    """carol, not a member of qa-team, cannot add herself: permission_denied, exit 3."""
+    result = team("workspaces", "members", "add", "qa-team", "carol", user="carol")
+    assert result.exit_code == 3
+    assert result.stderr.endswith("(permission_denied)\n")
+    assert team.json("workspaces", "list", user="carol") == [
+        {"name": "carol", "kind": "personal", "owner": "carol", "members": ["carol"]}
+    ]
