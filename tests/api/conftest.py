@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -77,16 +78,45 @@ def _empty_postgres(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+WORLD_USERS = ("alice", "bob", "carol", "root")
+
+
+def populate(store: Store) -> dict[str, str]:
+    """Users, a team workspace qa-team (alice, bob), qa-archive (alice); their tokens."""
+    store.add_user("alice", jira_account_id="acc-alice")
+    store.add_user("bob", jira_account_id="acc-bob")
+    store.add_user("carol")
+    store.add_user("root", admin=True, jira_account_id="acc-root")
+    store.add_workspace("alice", "qa-team", members=("bob",))
+    store.add_workspace("alice", "qa-archive")
+    return {name: store.issue_token(name) for name in WORLD_USERS}
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A migrated, populated SQLite file made once per module; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    made = make_engine(f"sqlite:///{folder / 'store.db'}")
+    migrate(made)
+    tokens = populate(Store(made, StoreSettings(home=folder)))
+    made.dispose()  # the last connection's close checkpoints the WAL into the file
+    return folder / "store.db", tokens
+
+
 @pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty database on each backend."""
+def populated(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Engine, dict[str, str]]]:
+    """A migrated database on each backend holding the world's users, and their tokens."""
     if request.param == "sqlite":
+        template, tokens = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, tmp_path / "store.db")
         made = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
-        migrate(made)
     else:
         made = make_engine(request.getfixturevalue("pg_url"))
         _empty_postgres(made)
-    yield made
+        tokens = populate(Store(made, StoreSettings(home=tmp_path)))
+    yield made, tokens
     made.dispose()
 
 
@@ -130,25 +160,19 @@ class World:
         return body
 
 
-def build_world(engine: Engine, home: Path, **config: Any) -> World:
-    """Users, a team workspace qa-team (alice, bob), qa-archive (alice), tokens, and the app."""
+def build_world(engine: Engine, tokens: dict[str, str], home: Path, *,
+                sync: FakeSync | None = None, **config: Any) -> World:
+    """The app over a populated store."""
     store = Store(engine, StoreSettings(home=home))
-    store.add_user("alice", jira_account_id="acc-alice")
-    store.add_user("bob", jira_account_id="acc-bob")
-    store.add_user("carol")
-    store.add_user("root", admin=True, jira_account_id="acc-root")
-    store.add_workspace("alice", "qa-team", members=("bob",))
-    store.add_workspace("alice", "qa-archive")
-    sync = FakeSync()
-    app = create_app(make_config(home, **config), store, sync)
-    world = World(TestClient(app), store, sync)
-    world.tokens = {name: store.issue_token(name) for name in ("alice", "bob", "carol", "root")}
-    return world
+    fake = FakeSync() if sync is None else sync
+    app = create_app(make_config(home, **config), store, fake)
+    return World(TestClient(app), store, fake, dict(tokens))
 
 
 @pytest.fixture
-def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
+def world(populated: tuple[Engine, dict[str, str]], tmp_path: Path) -> Iterator[World]:
     """The app over a fresh store on each backend."""
-    made = build_world(engine, tmp_path)
+    engine, tokens = populated
+    made = build_world(engine, tokens, tmp_path)
     with made.client:
         yield made
