@@ -1,0 +1,136 @@
+"""Pushing a session: the request budget (DESIGN.md section 7) and no duplicate after a
+lost response."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import requests
+import responses
+
+from connector import (
+    Backend,
+    DefectSpec,
+    Evidence,
+    FakeBackend,
+    IssueRef,
+    RunStatus,
+    SessionPush,
+    SessionPusher,
+)
+from connector import TestSpec as CharterSpec
+from connector.cloud import CloudBackend
+from connector.datacenter import DataCenterBackend
+from connector.errors import AmbiguousWrite
+from tests.connector.conftest import JIRA
+from tests.connector.stub_servers import StubAtlassian
+
+PUSH = SessionPush(
+    session_id="s1", project="QA", summary="Checkout", status=RunStatus.EXECUTING,
+    test=CharterSpec("s1", "QA", "Checkout", "Explore checkout"), comment="n",
+    started=datetime(2026, 11, 20, 10, tzinfo=UTC), environments=("Chrome",),
+    new_evidence=(Evidence("s.xea", "application/zip", b"z"),),
+    new_defects=(DefectSpec("Bug A"), DefectSpec("Bug B")), console_url="http://c/s/s1")
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "dc"])
+def test_first_push_costs_at_most_five_requests(
+    deployment: str, cloud: CloudBackend, dc: DataCenterBackend, mocked: responses.RequestsMock
+) -> None:
+    """A first push with its own Test and two defects is at most 5 requests."""
+    stub = StubAtlassian()
+    stub.install(mocked, cloud=deployment == "cloud")
+    backend: Backend = cloud if deployment == "cloud" else dc
+    pushed = SessionPusher(backend).push(PUSH)
+    assert len(stub.requests) <= 5
+    assert len(pushed.new_defects) == 2
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "dc"])
+def test_update_costs_at_most_three_requests(
+    deployment: str, cloud: CloudBackend, dc: DataCenterBackend, mocked: responses.RequestsMock
+) -> None:
+    """An update with a new defect, new status and evidence, and a mission change is <= 3."""
+    stub = StubAtlassian()
+    stub.install(mocked, cloud=deployment == "cloud")
+    backend: Backend = cloud if deployment == "cloud" else dc
+    pusher = SessionPusher(backend)
+    pushed = pusher.push(PUSH)
+    before = len(stub.requests)
+    update = SessionPush(session_id="s1", project="QA", summary="Checkout 2",
+                         status=RunStatus.FAILED, new_defects=(DefectSpec("Bug C"),),
+                         known_defects=tuple(d.key for d in pushed.new_defects))
+    pusher.push(update, pushed)
+    backend.update_test(pushed.test, mission="Explore again")
+    assert len(stub.requests) - before <= 3
+
+
+def test_first_push_with_charter_test_makes_no_test(mocked: responses.RequestsMock,
+                                                      cloud: CloudBackend) -> None:
+    """A session run from a charter reuses the charter's Test."""
+    stub = StubAtlassian()
+    stub.install(mocked, cloud=True)
+    charter = IssueRef("7", "QA-7")
+    pushed = SessionPusher(cloud).push(SessionPush("s2", "QA", "S", RunStatus.TODO,
+                                                    charter_test=charter))
+    assert pushed.test == charter
+    assert not [r for r in stub.requests if "createTest" in str(r.body)]
+    imported = next(r for r in stub.requests if "import/execution" in (r.url or ""))
+    assert json.loads(imported.body or b"")["tests"][0]["testKey"] == "QA-7"
+
+
+def test_lost_response_on_bulk_create_adopts_what_was_made(
+    cloud: CloudBackend, mocked: responses.RequestsMock
+) -> None:
+    """A bulk create whose answer is lost is not resent: the marker search finds it."""
+    mocked.post(f"{JIRA}/rest/api/3/issue/bulk", body=requests.ConnectionError("reset"))
+
+    def hit(key: str, kind: str, summary: str) -> dict:  # type: ignore[type-arg]
+        return {"id": key[3:], "key": key, "fields": {
+            "summary": summary, "status": {"name": "To Do"}, "issuetype": {"name": kind},
+            "updated": "2026-11-20T10:00:00.000+0000", "labels": ["xray-sync", "xs-s3"]}}
+    mocked.get(f"{JIRA}/rest/api/3/search/jql", json={"isLast": True, "issues": [
+        hit("QA-20", "Test Execution", "S"), hit("QA-21", "Bug", "Bug A")]})
+    mocked.post("https://xray.test/api/v2/authenticate", json="t")
+    mocked.post("https://xray.test/api/v2/import/execution", json={"id": "20", "key": "QA-20"})
+    push = SessionPush("s3", "QA", "S", RunStatus.TODO, charter_test=IssueRef("7", "QA-7"),
+                       new_defects=(DefectSpec("Bug A"),))
+    pushed = SessionPusher(cloud).push(push)
+    assert pushed.execution.key == "QA-20"
+    assert [d.key for d in pushed.new_defects] == ["QA-21"]
+    assert len([c for c in mocked.calls if c.request.url.endswith("/issue/bulk")]) == 1
+
+
+def test_lost_response_with_fake_leaves_no_duplicate() -> None:
+    """With the fake: a lost create is adopted by marker; one Test, one Execution exist."""
+    fake = FakeBackend()
+    fake.lose_next_create()
+    pushed = SessionPusher(fake).push(PUSH)
+    kinds = sorted(i.issue_type for i in fake.issues.values())
+    assert kinds == ["Bug", "Bug", "Test", "Test Execution"]
+    assert pushed.test.key in fake.issues
+
+
+def test_marker_not_yet_visible_goes_to_caller_then_check_first_recovers() -> None:
+    """If the marker search cannot see the lost create, AmbiguousWrite reaches the caller;
+    pushing again with check_marker_first adopts instead of duplicating."""
+    fake = FakeBackend()
+    pusher = SessionPusher(fake)
+    fake.lose_next_create()
+    original = fake.find_by_marker
+    fake.find_by_marker = lambda sid: type(original(sid))()  # type: ignore[method-assign]
+    with pytest.raises(AmbiguousWrite):
+        pusher.push(PUSH)
+    fake.find_by_marker = original  # type: ignore[method-assign]
+    pusher.push(PUSH, check_marker_first=True)
+    tests = [i for i in fake.issues.values() if i.issue_type == "Test"]
+    assert len(tests) == 1
+
+
+def test_fake_counts_calls_like_requests() -> None:
+    """The fake's call counts follow the same budget as the real backends."""
+    fake = FakeBackend()
+    SessionPusher(fake).push(PUSH)
+    assert sum(fake.calls.values()) == 4
