@@ -186,9 +186,11 @@ def oldest_sync(engine: Engine, project: str) -> datetime | None:
 
 
 def linked_projects(engine: Engine) -> list[str]:
-    """Every project some link points to."""
+    """Every project where something was pushed already."""
     with engine.connect() as conn:
-        return sorted(r[0] for r in conn.execute(select(L.c.project).distinct()))
+        query = select(L.c.project).where(
+            L.c.test_execution.is_not(None) | L.c.test.is_not(None)).distinct()
+        return sorted(r[0] for r in conn.execute(query))
 
 
 # ---- the link's base ------------------------------------------------------------------
