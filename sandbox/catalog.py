@@ -208,7 +208,5 @@ def render_fields(base: str, deployment: Deployment) -> list[dict[str, Any]]:
             "id": cf.id, "key": cf.id, "name": cf.name, "custom": True, "orderable": True,
             "navigable": True, "searchable": True,
             "clauseNames": [f"cf[{schema['customId']}]", cf.name], "schema": schema}
-        if deployment == "cloud":
-            entry["untranslatedName"] = cf.name
         out.append(entry)
     return out

@@ -24,7 +24,7 @@ async def server_info(request: Request) -> Response:
             "deploymentType": "Cloud", "buildNumber": 100252,
             "buildDate": "2026-11-01T00:00:00.000+0000", "serverTime": now,
             "scmInfo": "0000000000000000000000000000000000000000", "serverTitle": "Jira",
-            "defaultLocale": {"locale": "en_US"}, "serverTimeZone": "Etc/UTC"})
+            "serverTimeZone": "Etc/UTC"})
     return jira_json({
         "baseUrl": view.base, "version": "8.20.7", "versionNumbers": [8, 20, 7],
         "deploymentType": "Server", "buildNumber": 820007,
