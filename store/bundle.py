@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -55,6 +56,8 @@ class BundleLimits:
     # Members smaller than this may compress as well as they like: they cannot bomb.
     ratio_floor_bytes: int = _MiB
     max_manifest_bytes: int = 8 * _MiB
+    # zipfile reads the whole central directory into memory: bound it before it does.
+    max_directory_bytes: int = 16 * _MiB
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,9 @@ def unsafe_reason(name: str) -> str | None:
 @contextmanager
 def _open_zip(path: Path, limits: BundleLimits) -> Iterator[zipfile.ZipFile | None]:
     """The zip at `path`, or None when the file is not a readable zip (an opaque file)."""
-    _refuse_huge_directory(path, limits)
+    if _directory_is_refused(path, limits):
+        yield None
+        return
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
@@ -232,16 +237,26 @@ def _first_local_name(path: Path) -> str | None:
         return stream.read(name_length).decode("utf-8", "replace")
 
 
-def _refuse_huge_directory(path: Path, limits: BundleLimits) -> None:
-    """Refuse, before zipfile loads it all in memory, a bundle declaring too many entries."""
+def _directory_is_refused(path: Path, limits: BundleLimits) -> bool:
+    """Judge, before zipfile loads it all in memory, a central directory beyond the limits.
+
+    Raises for a bundle; True for an opaque zip, which is then never parsed at all.
+    """
     directory = _central_directory(path)
-    if directory is None or directory[0] <= limits.max_files:
-        return
+    if directory is None:
+        return False
     count, start, size = directory
-    if _directory_names(path, start, size, MANIFEST_NAME):
+    if count <= limits.max_files and size <= limits.max_directory_bytes:
+        return False
+    if not _directory_names_manifest(path, start, size):
+        return True
+    if count > limits.max_files:
         raise Invalid(rule="bundle_too_many_files",
                       message=f"the bundle declares {count} entries, more than the limit of "
                       f"{limits.max_files}")
+    raise Invalid(rule="bundle_too_large",
+                  message=f"the bundle's central directory takes {size} bytes, more than the "
+                  f"limit of {limits.max_directory_bytes}")
 
 
 def _central_directory(path: Path) -> tuple[int, int, int] | None:
@@ -264,20 +279,23 @@ def _central_directory(path: Path) -> tuple[int, int, int] | None:
         return count, end_record - size, size
 
 
-def _directory_names(path: Path, start: int, size: int, wanted: str) -> bool:
-    """Whether the central directory names `wanted`, reading one record at a time."""
-    target = wanted.encode()
+def _directory_names_manifest(path: Path, start: int, size: int) -> bool:
+    """Whether a central-directory record names manifest.json, searching the bytes in chunks."""
+    target = MANIFEST_NAME.encode()
+    keep = 46 + len(target)  # a record header plus the name may straddle two chunks
     with path.open("rb") as stream:
         stream.seek(max(0, start))
-        end = start + size
-        while stream.tell() + 46 <= end:
-            record = stream.read(46)
-            if record[:4] != b"PK\x01\x02":
-                return False
-            name_len, extra_len, comment_len = struct.unpack_from("<HHH", record, 28)
-            if stream.read(name_len) == target:
-                return True
-            stream.seek(extra_len + comment_len, 1)
+        left, buffer = size, b""
+        while left > 0 and (chunk := stream.read(min(_MiB, left))):
+            left -= len(chunk)
+            buffer = buffer[-keep:] + chunk
+            at = buffer.find(target, 46)
+            while at >= 0:
+                header = at - 46
+                if buffer[header:header + 4] == b"PK\x01\x02" and \
+                        struct.unpack_from("<H", buffer, header + 28)[0] == len(target):
+                    return True
+                at = buffer.find(target, at + 1)
     return False
 
 
@@ -293,6 +311,9 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: BundleLimits) -> None
         if reason is not None:
             raise Invalid(rule="bundle_unsafe_path",
                           message=f"bundle entry {_shown(info.orig_filename)} {reason}")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise Invalid(rule="bundle_unsafe_path",
+                          message=f"bundle entry {_shown(info.filename)} is a symbolic link")
         if info.filename in seen:
             raise Invalid(rule="bundle_corrupt",
                           message=f"bundle entry {_shown(info.filename)} appears twice")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import struct
 import warnings
 import zipfile
@@ -220,7 +221,46 @@ def test_entry_that_leaves_the_bundle_is_refused(tmp_path: Path, name: str, reas
     with pytest.raises(Invalid) as caught:
         inspect_upload(upload)
     assert caught.value.rule == "bundle_unsafe_path"
-    assert caught.value.message == f"bundle entry {name!r} {reason}"
+    assert caught.value.message == f"bundle entry {name!r} {reason} [bundle_unsafe_path]"
+
+
+def test_symbolic_link_entry_is_refused(tmp_path: Path) -> None:
+    """A zip entry marked as a Unix symbolic link is refused as bundle_unsafe_path."""
+    link = zipfile.ZipInfo("evidence/passwd")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    buffer = io.BytesIO(bundle_bytes())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr(link, "/etc/passwd")
+    upload = tmp_path / "upload.xea"
+    upload.write_bytes(buffer.getvalue())
+    with pytest.raises(Invalid) as caught:
+        inspect_upload(upload)
+    assert caught.value.rule == "bundle_unsafe_path"
+    assert "'evidence/passwd' is a symbolic link" in caught.value.message
+
+
+def test_oversized_central_directory_of_a_bundle_is_refused(tmp_path: Path) -> None:
+    """A bundle whose central directory exceeds its byte limit is refused before parsing."""
+    upload = tmp_path / "upload.xea"
+    upload.write_bytes(bundle_bytes())
+    with pytest.raises(Invalid) as caught:
+        inspect_upload(upload, limits=BundleLimits(max_directory_bytes=100))
+    assert caught.value.rule == "bundle_too_large"
+    assert "central directory takes" in caught.value.message
+
+
+def test_oversized_central_directory_without_manifest_is_opaque_unparsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip past the directory limit naming no manifest.json is opaque, never loaded whole."""
+    upload = tmp_path / "archive.zip"
+    upload.write_bytes(zip_bytes([(f"f{i}.txt", b"x") for i in range(20)]))
+
+    def refuse_to_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("zipfile.ZipFile was asked to load the central directory")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refuse_to_parse)
+    assert inspect_upload(upload, limits=BundleLimits(max_directory_bytes=100)).is_bundle is False
 
 
 def test_member_within_the_ratio_floor_may_compress_freely(tmp_path: Path) -> None:
