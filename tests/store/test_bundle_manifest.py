@@ -26,8 +26,8 @@ instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
     timezones=st.sampled_from(OFFSETS),
 ).map(lambda moment: moment.isoformat().replace("+00:00", "Z"))
-texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
-names = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=255)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+names = st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=255)
 categories = st.sampled_from(["Problem", "Question", "Concern", "Idea", "Comment"])
 paths = st.from_regex(r"evidence/[a-z0-9]{1,8}\.(png|webm|ogg)", fullmatch=True)
 jira_keys = st.from_regex(r"[A-Z][A-Z0-9]{1,4}-[1-9][0-9]{0,4}", fullmatch=True)
