@@ -130,7 +130,11 @@ class MarkerHits:
 
 @dataclass(frozen=True)
 class TestRunState:
-    """The Test Run of a Test in a Test Execution, as Xray reports it."""
+    """The Test Run of a Test in a Test Execution, as Xray reports it.
+
+    `status` uses the bundle's words for Xray's default statuses (Server's PASS is PASSED);
+    `defects` are what Xray lists: issue ids on Cloud, issue keys on Data Center.
+    """
 
     __test__: ClassVar[bool] = False  # not a pytest test class despite its name
 

@@ -145,12 +145,13 @@ class FakeBackend:
             if record.environments:
                 execution.environments = record.environments
             old = self.runs.get((record.execution_key, record.test_key))
+            # Like Xray's import: what the record leaves out (empty/None) stays as it was.
             self.runs[(record.execution_key, record.test_key)] = TestRunState(
                 id=old.id if old else str(next(self._ids)),
                 status=record.status.value,
-                comment=record.comment,
-                started=record.started,
-                finished=record.finished,
+                comment=record.comment or (old.comment if old else ""),
+                started=record.started or (old.started if old else None),
+                finished=record.finished or (old.finished if old else None),
                 defects=tuple(dict.fromkeys((old.defects if old else ()) + record.defects)),
                 evidence=(old.evidence if old else ()) + tuple(e.filename for e in record.evidence),
             )

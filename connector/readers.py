@@ -178,6 +178,10 @@ def read_cloud_test_run(data: dict[str, Any]) -> TestRunState | None:
     )
 
 
+# Xray Server's default statuses, in the Cloud (and bundle) words; custom ones pass as they are.
+_SERVER_STATUS = {"PASS": "PASSED", "FAIL": "FAILED", "TODO": "TODO", "EXECUTING": "EXECUTING"}
+
+
 def read_dc_test_run(body: Any) -> TestRunState:
     """`GET /rest/raven/2.0/api/testrun?...` (Xray Server/DC test run JSON)."""
     run = _obj(body, "a test run")
@@ -187,9 +191,10 @@ def read_dc_test_run(body: Any) -> TestRunState:
     evidence = tuple(
         str(_obj(e, "evidence").get("fileName", "")) for e in run.get("evidences") or ()
     )
+    status = str(run.get("status") or "")
     return TestRunState(
         id=_text(run, "id", "test run"),
-        status=str(run.get("status") or ""),
+        status=_SERVER_STATUS.get(status, status),
         comment=str(run.get("comment") or ""),
         started=_optional_time(run.get("startedOn")),
         finished=_optional_time(run.get("finishedOn")),
