@@ -9,8 +9,10 @@ from __future__ import annotations
 from sync.cli import (
     init_cmd,
     sample_cmd,
+    sandbox_cmd,
     sessions_cmds,
     sessions_edit_cmds,
+    sync_cmds,
     users_cmds,
     workspaces_cmds,
 )
@@ -22,6 +24,8 @@ workspaces_cmds.register(cli)
 sessions_cmds.register(cli)
 sessions_edit_cmds.register(cli)
 sample_cmd.register(cli)
+sync_cmds.register(cli)
+sandbox_cmd.register(cli)
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ EXIT_CODES: dict[str, int] = {
 
 
 class CliError(Exception):
-    """A refusal found by the CLI itself, shaped like the store's errors."""
+    """A refusal found by the CLI itself, shaped like the store's errors (rule in brackets)."""
 
     code: ClassVar[str] = "invalid"
 
@@ -52,8 +52,8 @@ class NoActingUser(CliError):
     def __init__(self) -> None:
         super().__init__(
             "acting_user_required",
-            "no acting user (acting_user_required): pass --as USER, set XRAY_SYNC_USER, "
-            "or set [cli] user in the config",
+            "no acting user: pass --as USER, set XRAY_SYNC_USER, or set user in the config's "
+            "[cli] table [acting_user_required]",
         )
 
 
@@ -64,7 +64,7 @@ class FileExists(CliError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(
-            "file_exists", f"{path} already exists (file_exists): pass --force to overwrite it"
+            "file_exists", f"{path} already exists: pass --force to overwrite it [file_exists]"
         )
         self.path = path
 
@@ -75,7 +75,7 @@ class LocalFileError(CliError):
     code: ClassVar[str] = "unavailable"
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__("local_file", f"cannot use {path} (local_file): {reason}")
+        super().__init__("local_file", f"cannot write {path}: {reason} [local_file]")
         self.path = path
 
 

@@ -1,0 +1,229 @@
+"""`xray-sync sync`, `xray-sync daemon` and `xray-sync demo`.
+
+`sync` asks the running daemon over HTTP (`POST /api/v1/sync` with the bearer token of
+the acting user, taken from `XRAY_SYNC_TOKEN`; `xray-sync users token NAME` makes one);
+with no daemon answering, or no token, it syncs in this process. Two engines on one
+store are safe: sessions are claimed before they are pushed.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from store import sync_state
+from sync.cli.context import CliState, json_option, pass_state
+from sync.cli.errors import CliError
+from sync.cli.output import emit
+from sync.config import Config, load_config
+from sync.engine.build import NotConfigured, build_engine
+from sync.engine.summary import CycleSummary
+
+TOKEN_ENV = "XRAY_SYNC_TOKEN"  # noqa: S105  # the variable's name, not a token
+WAIT_LIMIT_SECONDS = 600.0
+
+
+class DaemonRefused(CliError):
+    """The daemon answered the sync request with an error."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__("daemon_refused", f"the daemon refused the sync request "
+                         f"(daemon_refused): HTTP {status} {body[:200]}")
+
+
+def summary_text(data: dict[str, Any]) -> str:
+    """The human summary of a cycle."""
+    line = (f"pushed {data.get('pushed', 0)} (created {data.get('created', 0)}), "
+            f"pulled {data.get('pulled', 0)}, conflicts {data.get('conflicts', 0)}, "
+            f"errors {data.get('errors', 0)}")
+    errors = data.get("error_messages") or []
+    return "\n".join([line, *(f"  error: {m}" for m in errors)])
+
+
+@click.command("sync")
+@click.option("--session", "session_id", default=None, help="Only this session's changes.")
+@click.option("--wait", is_flag=True, help="With a daemon: wait for the cycle to finish.")
+@json_option
+@pass_state
+def sync_cmd(state: CliState, session_id: str | None, wait: bool) -> None:
+    """Sync now: ask the running daemon, or (none running) sync in this process."""
+    config = state.config()
+    token = state.env.get(TOKEN_ENV, "").strip()
+    base = f"http://{config.server.host}:{config.server.port}"
+    if token and _daemon_answers(base):
+        data = _ask_daemon(base, token, session_id, wait)
+        emit(state.json, data, lambda: summary_text(data["last"] or {}) if wait
+             else "sync requested from the daemon at " + base)
+        return
+    summary = _sync_here(state, config, session_id)
+    emit(state.json, {"daemon": False, "last": summary.to_json()},
+         lambda: summary_text(summary.to_json()))
+    if summary.errors:
+        sys.exit(7)
+
+
+def _daemon_answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=1.0).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+def _ask_daemon(base: str, token: str, session_id: str | None, wait: bool) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=10.0) as http:
+        before = http.get("/api/v1/sync/status")
+        if before.status_code != 200:
+            raise DaemonRefused(before.status_code, before.text)
+        cycles = int(before.json().get("cycles", 0))
+        answer = http.post("/api/v1/sync", json={"session": session_id})
+        if answer.status_code != 202:
+            raise DaemonRefused(answer.status_code, answer.text)
+        status: dict[str, Any] = before.json()
+        deadline = time.monotonic() + (WAIT_LIMIT_SECONDS if wait else 0)
+        pause = threading.Event()
+        while wait and time.monotonic() < deadline:
+            status = http.get("/api/v1/sync/status").json()
+            if status.get("cycles", 0) > cycles and not status.get("running") \
+                    and not status.get("pending"):
+                break
+            pause.wait(0.2)
+        return {"daemon": True, "requested": True, **status}
+
+
+def _sync_here(state: CliState, config: Config, session_id: str | None) -> CycleSummary:
+    store = state.store()
+    try:
+        engine = build_engine(config, store)
+    except NotConfigured as exc:
+        raise CliError("jira_not_configured", exc.message) from None
+    only = frozenset({session_id}) if session_id else None
+    total = len(sync_state.pending_sessions(store.engine, engine.ctx.clock(), 1_000_000, only))
+    stop = threading.Event()
+    if state.json or not sys.stderr.isatty() or total == 0:
+        return engine.sync(only, stop)
+    with click.progressbar(length=total, label="pushing", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(finished: int, _known: int) -> None:
+            bar.update(finished - done[0])
+            done[0] = finished
+
+        return engine.sync(only, stop, progress)
+
+
+@click.command("daemon")
+@pass_state
+def daemon_cmd(state: CliState) -> None:
+    """Run the scheduler and the HTTP API until SIGTERM or Ctrl-C."""
+    from sync.daemon import run_daemon
+    from sync.wiring import configure_logging
+
+    config = state.config()
+    configure_logging(config)
+    try:
+        code = run_daemon(config, on_ready=lambda url: click.echo(f"xray-sync daemon on {url}"))
+    except NotConfigured as exc:
+        raise CliError("jira_not_configured", exc.message) from None
+    sys.exit(code)
+
+
+def register(root: click.Group) -> None:
+    root.add_command(sync_cmd)
+    root.add_command(daemon_cmd)
+    root.add_command(demo)
+
+
+# ---- demo ------------------------------------------------------------------------------
+
+SANDBOX_ENV = {
+    "XRAY_SYNC_JIRA_EMAIL": "sandbox@example.com",
+    "XRAY_SYNC_JIRA_TOKEN": "sandbox-token",  # the sandbox's public default, not a secret
+    "XRAY_SYNC_XRAY_CLIENT_ID": "sandbox",
+    "XRAY_SYNC_XRAY_CLIENT_SECRET": "sandbox-secret",
+    "XRAY_SYNC_JIRA_PROJECT": "QA",
+}
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _demo_config(state: CliState, home: Path, sandbox_url: str, deployment: str) -> Config:
+    env = {**state.env, **SANDBOX_ENV, "XRAY_SYNC_HOME": str(home),
+           "XRAY_SYNC_JIRA_URL": sandbox_url, "XRAY_SYNC_XRAY_URL": sandbox_url,
+           "XRAY_SYNC_JIRA_DEPLOYMENT": deployment}
+    env.setdefault("XRAY_SYNC_SERVER_PORT", str(_free_port("127.0.0.1")))
+    env.setdefault("XRAY_SYNC_SYNC_INTERVAL", "30")
+    env.pop("XRAY_SYNC_CONFIG", None)
+    env.pop("XRAY_SYNC_STORE_URL", None)
+    return load_config(None, env)
+
+
+def _demo_text(config: Config, sandbox_url: str, token: str, home: Path) -> str:
+    url = config.public_url
+    exports = (f"export XRAY_SYNC_HOME={home} XRAY_SYNC_USER=alice XRAY_SYNC_TOKEN={token} "
+               f"XRAY_SYNC_SERVER_PORT={config.server.port} XRAY_SYNC_JIRA_URL={sandbox_url} "
+               f"XRAY_SYNC_XRAY_URL={sandbox_url} "
+               + " ".join(f"{k}={v}" for k, v in SANDBOX_ENV.items()))
+    return "\n".join([
+        f"web console:   {url}/   (token for alice: {token})",
+        f"HTTP API:      {url}/api/v1/  (Authorization: Bearer {token})",
+        f"sandbox Jira:  {sandbox_url}  (what the sync created: {sandbox_url}/_sandbox/state)",
+        f"data folder:   {home}",
+        "in another terminal:",
+        f"  {exports}",
+        "  xray-sync sessions list --workspace qa-team",
+        "  xray-sync sessions rename ID 'A new name'     # then: xray-sync sync --wait",
+        "  xray-sync sync --wait --json",
+        "Ctrl-C stops the demo.",
+    ])
+
+
+@click.command("demo")
+@click.option("--once", is_flag=True, help="One full sync cycle, print the summary, exit.")
+@click.option("--deployment", type=click.Choice(["cloud", "datacenter"]), default="cloud",
+              show_default=True, help="Which Jira/Xray the sandbox plays.")
+@json_option
+@pass_state
+def demo(state: CliState, once: bool, deployment: str) -> None:
+    """Sandbox Jira + daemon + sample data on embedded defaults (XRAY_SYNC_HOME or a temp dir)."""
+    from sandbox.server import start_sandbox
+    from sync.cli.sample import ADMIN, seed_sample
+    from sync.daemon import run_daemon
+    from sync.wiring import configure_logging, open_store
+
+    home_env = state.env.get("XRAY_SYNC_HOME", "").strip()
+    home = Path(home_env) if home_env else Path(tempfile.mkdtemp(prefix="xray-sync-demo-"))
+    sandbox = start_sandbox(deployment)
+    try:
+        config = _demo_config(state, home, sandbox.url, deployment)
+        store = open_store(config)
+        seed_sample(store, project=config.jira.project)
+        token = store.issue_token(ADMIN)
+        if once:
+            summary = build_engine(config, store).sync(None, threading.Event())
+            data = {"home": str(home), "sandbox": sandbox.url, "last": summary.to_json()}
+            emit(state.json, data, lambda: f"demo cycle: {summary_text(summary.to_json())}")
+            store.engine.dispose()
+            sys.exit(1 if summary.errors else 0)
+        configure_logging(config)
+
+        def ready(_url: str) -> None:
+            emit(state.json, {"console": config.public_url, "token": token,
+                              "sandbox": sandbox.url, "home": str(home)},
+                 lambda: _demo_text(config, sandbox.url, token, home))
+
+        run_daemon(config, on_ready=ready)
+    finally:
+        sandbox.stop()
