@@ -17,13 +17,17 @@ stops between sessions when asked.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -253,3 +257,77 @@ class Daemon:
         stopped = self._idle.wait(timeout)
         log.info("daemon stopped%s", "" if stopped else " (a cycle was still running)")
         return stopped
+
+
+# ---- the process: HTTP API + scheduler, until SIGTERM/SIGINT ---------------------------
+
+
+class ApiServer:
+    """uvicorn serving an ASGI app in a background thread on a socket bound up front."""
+
+    def __init__(self, app: Any, host: str, port: int) -> None:
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((host, port))
+        bound_host, bound_port = self._listener.getsockname()[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._server.serve(sockets=[self._listener])),
+            name="xray-sync-api", daemon=True)
+
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread.start()
+        ready = threading.Event()
+        for _ in range(int(timeout * 100)):
+            if self._server.started or not self._thread.is_alive():
+                break
+            ready.wait(0.01)
+        if not self._server.started:
+            raise RuntimeError(f"the HTTP API at {self.url} did not start")
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+
+def run_daemon(
+    config: Config,
+    *,
+    stop: threading.Event | None = None,
+    on_ready: Callable[[str], None] | None = None,
+    backend: Any = None,
+) -> int:
+    """`xray-sync daemon`: the scheduler and the HTTP API until SIGTERM/SIGINT (or `stop`)."""
+    from sync.api.app import create_app
+    from sync.engine.build import build_engine
+    from sync.wiring import open_store
+
+    stop = stop or threading.Event()
+    store = open_store(config)
+    holder: list[Daemon] = []
+    engine = build_engine(config, store, backend=backend,
+                          request_sync=lambda sid: holder[0].request(sid))
+    daemon = Daemon(config, engine, store)
+    holder.append(daemon)
+    server = ApiServer(create_app(config, store, daemon), config.server.host, config.server.port)
+    _on_signals(stop)
+    server.start()
+    daemon.start()
+    log.info("serving the HTTP API on %s", server.url)
+    if on_ready is not None:
+        on_ready(server.url)
+    stop.wait()
+    log.info("stopping (within %.0f s)", STOP_TIMEOUT_SECONDS)
+    daemon.stop(STOP_TIMEOUT_SECONDS)
+    server.stop()
+    store.engine.dispose()
+    return 0
+
+
+def _on_signals(stop: threading.Event) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda _sig, _frame: stop.set())

@@ -1,0 +1,70 @@
+"""Builds a ready engine from the config: the backend (`connector.make_backend`), the
+context, the workflow runner and the watermark file in the home folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from connector import make_backend
+from connector.base import Backend
+from connector.settings import ConnectorSettings, RateLimit
+from store.api import Store
+from sync.config import Config
+from sync.engine.context import EngineContext, worker_name
+from sync.engine.plan import Policy
+from sync.engine.runner import SyncEngine
+from sync.engine.watermark import Watermarks
+from sync.engine.workflow import WorkflowRunner
+
+
+class NotConfigured(Exception):
+    """Jira is not configured enough to sync; `message` names the missing key."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def connector_settings(config: Config) -> ConnectorSettings:
+    """The connector's settings from `[jira]`, `[xray]`, `[sync]` and the secrets."""
+    if not config.jira.url:
+        raise NotConfigured("[jira] url is not set (XRAY_SYNC_JIRA_URL) [jira_url_required]")
+    token = config.secrets.jira_token
+    secret = config.secrets.xray_client_secret
+    return ConnectorSettings(
+        deployment=config.jira.deployment,
+        jira_url=config.jira.url,
+        token=token.get_secret_value() if token else "",
+        email=config.jira.email,
+        xray_url=config.xray_url,
+        client_id=config.xray.client_id,
+        client_secret=secret.get_secret_value() if secret else "",
+        timeout=config.jira.timeout_seconds,
+        rate_limit=RateLimit(config.sync.rate_limit_requests,
+                             float(config.sync.rate_limit_window)),
+        console_url=config.public_url,
+    )
+
+
+def policy_of(config: Config) -> Policy:
+    return Policy(conflict=config.sync.conflict_policy, on_status=dict(config.workflow.on_status),
+                  on_delete=config.workflow.on_delete)
+
+
+def build_engine(config: Config, store: Store, *, backend: Backend | None = None,
+                 request_sync: Callable[[str], None] | None = None,
+                 worker: str | None = None) -> SyncEngine:
+    """The engine of `config` over `store`; `backend` replaces the configured one (tests)."""
+    ctx = EngineContext(
+        db=store.engine,
+        backend=backend if backend is not None else make_backend(connector_settings(config)),
+        blobs=store.blobs,
+        policy=policy_of(config),
+        console_url=config.public_url,
+        lease_seconds=config.sync.claim_lease_seconds,
+        overlap_seconds=config.sync.overlap_seconds,
+        concurrency=config.sync.concurrency,
+        worker=worker or worker_name(),
+    )
+    workflow = WorkflowRunner(store.engine, store, config.workflow.service_user, request_sync)
+    return SyncEngine(ctx, workflow, Watermarks(config.home / "sync-watermarks.json"))
