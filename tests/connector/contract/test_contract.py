@@ -1,0 +1,134 @@
+"""The same behaviours, against every backend: fake, sandbox Cloud, sandbox Data Center."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connector import (
+    DefectSpec,
+    Evidence,
+    IssueRef,
+    PushedSession,
+    RunStatus,
+    SessionPush,
+    SessionPusher,
+)
+from connector import TestSpec as CharterSpec
+from connector.errors import NotFound
+from tests.connector.contract.conftest import Subject
+
+STARTED = datetime(2026, 11, 20, 10, tzinfo=UTC)
+
+
+def _push(session_id: str, **changes: object) -> SessionPush:
+    base: dict[str, object] = {
+        "session_id": session_id, "project": "QA", "summary": f"Session {session_id}",
+        "status": RunStatus.FAILED, "test": CharterSpec(session_id, "QA", "Charter", "Mission"),
+        "comment": "first notes", "started": STARTED, "environments": ("Chrome",),
+        "new_evidence": (Evidence("one.png", "image/png", b"PNG1"),),
+        "new_defects": (DefectSpec("Bug A", "steps"),), "console_url": "http://console/s",
+    }
+    base.update(changes)
+    return SessionPush(**base)  # type: ignore[arg-type]
+
+
+def _first(subject: Subject, session_id: str) -> PushedSession:
+    return SessionPusher(subject.backend).push(_push(session_id))
+
+
+def _same_issue(listed: str, ref: IssueRef) -> bool:
+    return listed in (ref.id, ref.key)
+
+
+def test_first_push_is_found_by_marker(subject: Subject, session_id: str) -> None:
+    """After a first push, the session's marker finds its Test, Execution and Bug."""
+    pushed = _first(subject, session_id)
+    hits = subject.backend.find_by_marker(session_id)
+    assert [t.key for t in hits.tests] == [pushed.test.key]
+    assert [e.key for e in hits.executions] == [pushed.execution.key]
+    assert [(d.key, d.summary) for d in hits.defects] == [(pushed.new_defects[0].key, "Bug A")]
+
+
+def test_run_holds_status_comment_evidence_and_defect(subject: Subject, session_id: str) -> None:
+    """The Test Run reflects the pushed status, comment, start, evidence and defect."""
+    pushed = _first(subject, session_id)
+    run = subject.backend.get_test_run(pushed.execution, pushed.test)
+    assert run is not None
+    assert (run.status, run.comment, run.started) == ("FAILED", "first notes", STARTED)
+    assert run.evidence == ("one.png",)
+    assert len(run.defects) == 1 and _same_issue(run.defects[0], pushed.new_defects[0])
+
+
+def test_update_changes_status_and_adds(subject: Subject, session_id: str) -> None:
+    """An update replaces the status, keeps an omitted comment, adds evidence and defects."""
+    pusher = SessionPusher(subject.backend)
+    pushed = pusher.push(_push(session_id))
+    update = SessionPush(
+        session_id=session_id, project="QA", summary="Renamed session", status=RunStatus.PASSED,
+        new_evidence=(Evidence("two.png", "image/png", b"PNG2"),),
+        new_defects=(DefectSpec("Bug B"),),
+        known_defects=tuple(d.key for d in pushed.new_defects))
+    again = pusher.push(update, pushed)
+    run = subject.backend.get_test_run(pushed.execution, pushed.test)
+    assert run is not None
+    assert (run.status, run.comment) == ("PASSED", "first notes")
+    assert sorted(run.evidence) == ["one.png", "two.png"]
+    assert len(run.defects) == 2
+    assert subject.backend.get_issue(pushed.execution.key).summary == "Renamed session"
+    assert again.execution == pushed.execution
+
+
+def test_search_changed_sees_our_issues_with_session(subject: Subject, session_id: str) -> None:
+    """search_changed since before the push lists our issues with their session id."""
+    since = datetime.now(UTC) - timedelta(minutes=2)
+    pushed = _first(subject, session_id)
+    found = {i.key: i for i in subject.backend.search_changed("QA", since)}
+    assert found[pushed.execution.key].session_id == session_id
+    assert found[pushed.execution.key].issue_type == "Test Execution"
+
+
+def test_search_changed_in_the_future_is_empty(subject: Subject, session_id: str) -> None:
+    """Nothing has changed since a minute that has not come yet."""
+    _first(subject, session_id)
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert subject.backend.search_changed("QA", later) == ()
+
+
+def test_list_linked_lists_every_marked_issue(subject: Subject, session_id: str) -> None:
+    """The cheap listing holds each created issue with its session id."""
+    pushed = _first(subject, session_id)
+    listed = {row.key: row.session_id for row in subject.backend.list_linked("QA")}
+    for ref in (pushed.test, pushed.execution, *pushed.new_defects):
+        assert listed[ref.key] == session_id
+
+
+def test_rename_and_redefine_test(subject: Subject, session_id: str) -> None:
+    """update_test renames the Test (its definition change is accepted)."""
+    pushed = _first(subject, session_id)
+    subject.backend.update_test(pushed.test, summary="New charter", mission="New mission")
+    assert subject.backend.get_issue(pushed.test.key).summary == "New charter"
+
+
+def test_unknown_issue_is_not_found(subject: Subject) -> None:
+    """Reading an issue that does not exist raises NotFound."""
+    with pytest.raises(NotFound):
+        subject.backend.get_issue("QA-99999")
+
+
+def test_unknown_marker_finds_nothing(subject: Subject) -> None:
+    """A session never pushed has no issues."""
+    hits = subject.backend.find_by_marker("never-pushed")
+    assert (hits.tests, hits.executions, hits.defects) == ((), (), ())
+
+
+def test_lost_response_on_create_makes_no_duplicate(subject: Subject, session_id: str) -> None:
+    """When the answer to the bulk create is lost, the push adopts what was made."""
+    pusher = SessionPusher(subject.backend)
+    test = subject.backend.create_test(CharterSpec(session_id, "QA", "Charter", "M"))
+    subject.lose_next_create()
+    pushed = pusher.push(_push(session_id, test=None, charter_test=test))
+    hits = subject.backend.find_by_marker(session_id)
+    assert [e.key for e in hits.executions] == [pushed.execution.key]
+    assert len(hits.defects) == 1
