@@ -30,6 +30,8 @@ import hashlib
 import io
 import json
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +39,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,30 +50,30 @@ MiB = 1024 * 1024
 LIMIT_MB = 50.0
 
 
-def status_kib(field: str) -> int:
-    """A `Vm*` line of /proc/self/status, in KiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+def status_kib(field: str, pid: int | None = None) -> int:
+    """A `Vm*` line of /proc/PID/status (this process by default), in KiB."""
+    for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise RuntimeError(f"/proc/self/status has no {field}")
 
 
 @contextlib.contextmanager
-def peak_growth() -> Iterator[dict[str, float]]:
-    """Measure how far RSS rises above its level at entry; the result is filled on exit."""
+def peak_growth(pid: int | None = None) -> Iterator[dict[str, float]]:
+    """Measure how far RSS (of `pid`, else this process) rises above its level at entry."""
     result: dict[str, float] = {}
     try:
-        Path("/proc/self/clear_refs").write_text("5")
+        Path(f"/proc/{pid or 'self'}/clear_refs").write_text("5")
         exact = True
     except OSError:
         exact = False
-    baseline = status_kib("VmRSS")
+    baseline = status_kib("VmRSS", pid)
     sampled = [baseline]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.005):
-            sampled.append(status_kib("VmRSS"))
+            sampled.append(status_kib("VmRSS", pid))
 
     sampler = None if exact else threading.Thread(target=sample, daemon=True)
     if sampler:
@@ -81,7 +84,7 @@ def peak_growth() -> Iterator[dict[str, float]]:
     stop.set()
     if sampler:
         sampler.join()
-    peak = status_kib("VmHWM") if exact else max(sampled)
+    peak = status_kib("VmHWM", pid) if exact else max(sampled)
     result["rss_growth_mb"] = (peak - baseline) / 1024
     result["method"] = 1.0 if exact else 0.0
 
@@ -112,6 +115,14 @@ def make_bundle(path: Path, size: int) -> None:
         with archive.open("evidence/recording.webm", "w", force_zip64=True) as member:
             for chunk in random_chunks(size):
                 member.write(chunk)
+
+
+class Target(Protocol):
+    """A way in and out: upload a file (its handle, whether it came back a zip), download it."""
+
+    def upload(self, source: Path) -> tuple[str, bool]: ...
+
+    def download(self, handle: str) -> Iterator[bytes]: ...
 
 
 class ThroughBlobs:
@@ -161,6 +172,71 @@ class ThroughStore:
                 yield chunk
 
 
+def serve(home: Path) -> None:
+    """The server of `--via http` (run in a child process): the API on a store in `home`."""
+    import uvicorn
+
+    from store.api import Store, StoreSettings
+    from store.db import make_engine, migrate
+    from sync.api import create_app
+    from sync.config import Config
+
+    engine = make_engine(f"sqlite:///{home / 'store.db'}")
+    migrate(engine)
+    store = Store(engine, StoreSettings(home=home, max_upload_bytes=4 * 1024 * MiB))
+    store.add_user("alice")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    print(json.dumps({"port": listener.getsockname()[1], "token": store.issue_token("alice")}),
+          flush=True)
+    app = create_app(Config(home=home), store)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[listener])
+
+
+class ThroughHttp:
+    """The HTTP API in a child process; the figures are the *server's* RSS."""
+
+    def __init__(self, work: Path, size: int) -> None:
+        import httpx
+
+        self.child = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(work)], stdout=subprocess.PIPE, text=True)
+        assert self.child.stdout is not None
+        hello = json.loads(self.child.stdout.readline())
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{hello['port']}", timeout=600,
+                                 headers={"Authorization": f"Bearer {hello['token']}"})
+        for _ in range(200):
+            with contextlib.suppress(httpx.TransportError):
+                if self.http.get("/healthz").status_code < 500:
+                    break
+            time.sleep(0.05)
+        warm = self._post("warm-up.bin", io.BytesIO(b"warm-up"))
+        list(self.download(warm))
+
+    def _post(self, name: str, stream: BinaryIO) -> str:
+        answer = self.http.post("/api/v1/workspaces/alice/sessions", files={"file": (name, stream)})
+        answer.raise_for_status()
+        return str(answer.json()["id"])
+
+    def upload(self, source: Path) -> tuple[str, bool]:
+        with source.open("rb") as stream:
+            handle = self._post(source.name, stream)
+        with self.http.stream("GET", f"/api/v1/sessions/{handle}/download") as answer:
+            is_zip = next(answer.iter_bytes(4096))[:4] == b"PK\x03\x04"
+        return handle, is_zip
+
+    def download(self, handle: str) -> Iterator[bytes]:
+        with self.http.stream("GET", f"/api/v1/sessions/{handle}/download") as answer:
+            answer.raise_for_status()
+            yield from answer.iter_bytes(64 * 1024)
+
+    def close(self) -> None:
+        self.http.close()
+        self.child.terminate()
+        self.child.wait(timeout=30)
+
+
 def run(kind: str, make: Callable[[Path, int], None], size: int, work: Path,
         via: str) -> dict[str, object]:
     source = work / f"{kind}.upload"
@@ -169,13 +245,20 @@ def run(kind: str, make: Callable[[Path, int], None], size: int, work: Path,
     with source.open("rb") as stream:
         while chunk := stream.read(MiB):
             expected.update(chunk)
-    target = ThroughStore(work, size) if via == "store" else ThroughBlobs(work, size)
-    with peak_growth() as imported:
-        handle, is_bundle = target.upload(source)
-    with peak_growth() as downloaded:
-        digest = hashlib.sha256()
-        for chunk in target.download(handle):
-            digest.update(chunk)
+    targets: dict[str, Callable[[Path, int], Target]] = {
+        "store": ThroughStore, "blobs": ThroughBlobs, "http": ThroughHttp}
+    target = targets[via](work, size)
+    watched = target.child.pid if isinstance(target, ThroughHttp) else None
+    try:
+        with peak_growth(watched) as imported:
+            handle, is_bundle = target.upload(source)
+        with peak_growth(watched) as downloaded:
+            digest = hashlib.sha256()
+            for chunk in target.download(handle):
+                digest.update(chunk)
+    finally:
+        if isinstance(target, ThroughHttp):
+            target.close()
     assert digest.hexdigest() == expected.hexdigest(), "download differs from the upload"
     assert is_bundle == (kind == "bundle")
     return {"via": via, "kind": kind, "file_mb": round(size / MiB, 1),
@@ -198,11 +281,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--kind", choices=["opaque", "bundle", "both"], default="both")
-    parser.add_argument("--via", choices=["store", "blobs"], default="store",
-                        help="the whole Store facade on SQLite, or the blob store alone")
+    parser.add_argument("--via", choices=["store", "blobs", "http"], default="store",
+                        help="the Store facade on SQLite, the blob store alone, or the HTTP "
+                        "API in a child process (its RSS is measured)")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where to write the files (default: a temp folder)")
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return 0
     makers = {"opaque": make_opaque, "bundle": make_bundle}
     kinds = list(makers) if args.kind == "both" else [args.kind]
     seen = calibrate()
