@@ -35,6 +35,6 @@ def gauges(store: Store) -> dict[str, float]:
 
 
 def session_for_test_execution(store: Store, issue_key: str) -> str | None:
-    """The id of the session linked to the Test Execution `issue_key`, or None."""
-    row = sync_state.rows_by_execution(store.engine, [issue_key]).get(issue_key)
+    """The id of the session linked to `issue_key` (its Test Execution; a charter's Test)."""
+    row = sync_state.rows_by_key(store.engine, [issue_key]).get(issue_key)
     return row.session_id if row is not None else None

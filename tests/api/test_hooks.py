@@ -1,0 +1,329 @@
+"""The Jira workflow bridge over HTTP: `/hooks/jira` and `/hooks/automation`."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import Engine
+
+from store.sync_state import SyncBase, record_keys
+from sync.api.signatures import sign
+from sync.config import Secrets, WorkflowConfig
+from tests.api.conftest import (
+    AUTOMATION_SECRET,
+    ON_STATUS,
+    WEBHOOK_SECRET,
+    World,
+    build_world,
+)
+
+FIXTURES = Path("/work/shared/fixtures/webhooks")
+EXECUTION = "QA-17"
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+def _linked(world: World, owner: str = "alice") -> str:
+    """An xray session whose Test Execution is QA-17."""
+    session = world.upload(owner, mode="xray", project="QA")
+    record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
+                base=SyncBase())
+    return str(session["id"])
+
+
+def _status_event(status: str, key: str = EXECUTION, account: str = "acc-alice") -> dict[str, Any]:
+    event = _fixture("cloud_issue_updated_status_resolution__mattermost.json")
+    event["issue"]["key"] = key
+    event["user"]["accountId"] = account
+    event["changelog"]["items"][1]["toString"] = status
+    return event
+
+
+def _deliver(world: World, body: bytes | dict[str, Any], *, secret: str | None = WEBHOOK_SECRET,
+             delivery: str | None = None, signature: str | None = None) -> Any:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Hub-Signature"] = signature
+    elif secret is not None:
+        headers["X-Hub-Signature"] = sign(secret, raw)
+    if delivery is not None:
+        headers["X-Atlassian-Webhook-Identifier"] = delivery
+    return world.client.post("/hooks/jira", content=raw, headers=headers)
+
+
+def _session(world: World, session_id: str) -> dict[str, Any]:
+    return world.store.show("root", session_id).to_json()
+
+
+@pytest.fixture
+def served(populated: tuple[Engine, dict[str, str]], tmp_path: Path) -> Iterator[World]:
+    """The app with the service user set to alice (for payloads from unknown Jira users)."""
+    engine, tokens = populated
+    made = build_world(engine, tokens, tmp_path,
+                       workflow=WorkflowConfig(on_status=ON_STATUS, on_delete="disconnect",
+                                               service_user="alice"))
+    with made.client:
+        yield made
+
+
+# ---- authenticity ---------------------------------------------------------------------
+
+
+def test_signed_status_change_archives_the_session(world: World) -> None:
+    """A signed "moved to Done" on the session's Test Execution puts Jira's lock on it."""
+    sid = _linked(world)
+    response = _deliver(world, _status_event("Done"))
+    assert (response.status_code, response.json()["status"]) == (200, "done")
+    lock = _session(world, sid)
+    assert lock["lock"]["holder"] == "jira"
+    assert "QA-17 moved to Done" in lock["locked_reason"]
+
+
+@pytest.mark.parametrize(
+    ("secret", "signature"),
+    [(None, None), ("wrong-secret", None), (None, "sha256=" + "0" * 64), (None, "garbage")],
+)
+def test_missing_or_bad_signature_is_refused_and_changes_nothing(
+    world: World, secret: str | None, signature: str | None
+) -> None:
+    """No signature, one with another secret, or a malformed one: 401, session untouched."""
+    sid = _linked(world)
+    before = _session(world, sid)
+    response = _deliver(world, _status_event("Done"), secret=secret, signature=signature)
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "unauthenticated")
+    assert _session(world, sid) == before
+
+
+def test_signature_over_a_different_body_is_refused(world: World) -> None:
+    """A signature of another body (a tampered payload) is refused."""
+    sid = _linked(world)
+    signature = sign(WEBHOOK_SECRET, b"{}")
+    response = _deliver(world, _status_event("Done"), signature=signature)
+    assert response.status_code == 401
+    assert _session(world, sid)["lock"] is None
+
+
+def test_without_a_configured_secret_nothing_is_accepted(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """With no XRAY_SYNC_WEBHOOKS_SECRET every webhook is refused, even "signed" with ''."""
+    engine, tokens = populated
+    world = build_world(engine, tokens, tmp_path, secrets=Secrets())
+    sid = _linked(world)
+    response = _deliver(world, _status_event("Done"), secret="")
+    assert response.status_code == 401
+    assert _session(world, sid)["lock"] is None
+
+
+# ---- replay, size, malformed ------------------------------------------------------------
+
+
+def test_replayed_delivery_has_no_second_effect(world: World) -> None:
+    """The same X-Atlassian-Webhook-Identifier twice: one sync request, the second "duplicate"."""
+    _linked(world)
+    event = _status_event("Rerun")
+    first = _deliver(world, event, delivery="delivery-1")
+    second = _deliver(world, event, delivery="delivery-1")
+    assert first.json()["status"] == "done"
+    assert (second.status_code, second.json()["status"]) == (200, "duplicate")
+    assert len(world.sync.requests) == 1
+
+
+def test_a_refused_delivery_can_be_retried(world: World) -> None:
+    """A delivery refused by a store rule is not remembered: Jira's retry is handled again."""
+    sid = _linked(world)
+    world.client.post(f"/api/v1/sessions/{sid}/open", headers=world.auth("bob"))
+    refused = _deliver(world, _status_event("Done"), delivery="d-2")
+    world.client.post(f"/api/v1/sessions/{sid}/close", headers=world.auth("bob"))
+    retried = _deliver(world, _status_event("Done"), delivery="d-2")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (423, "locked")
+    assert retried.json()["status"] == "done"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2]", b'{"issue": {}}', b""])
+def test_malformed_bodies_are_bad_requests(world: World, body: bytes) -> None:
+    """Invalid JSON, or JSON that is not a Jira event, is 400 `invalid` (once signed)."""
+    sid = _linked(world)
+    response = _deliver(world, body)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
+    assert _session(world, sid)["lock"] is None
+
+
+def test_a_ten_megabyte_body_is_refused(world: World) -> None:
+    """A 10 MB body is over webhooks.max_body_kb: 413, whatever it says."""
+    sid = _linked(world)
+    body = json.dumps({**_status_event("Done"), "padding": "x" * (10 * 1024 * 1024)}).encode()
+    response = _deliver(world, body)
+    assert (response.status_code, response.json()["error"]["rule"]) == (413, "body_too_large")
+    assert _session(world, sid)["lock"] is None
+
+
+# ---- decisions -------------------------------------------------------------------------
+
+
+def test_event_on_an_unknown_issue_is_ignored(world: World) -> None:
+    """An event on an issue no session is linked to is 202 "ignored", not an error."""
+    _linked(world)
+    response = _deliver(world, _status_event("Done", key="QA-999"))
+    assert (response.status_code, response.json()["status"]) == (202, "ignored")
+
+
+def test_action_runs_as_the_jira_user(world: World) -> None:
+    """The event's accountId names the user the action runs as."""
+    _linked(world)
+    response = _deliver(world, _status_event("Done", account="acc-bob"))
+    assert response.json()["actor"] == "bob"
+
+
+def test_unknown_jira_user_without_service_user_is_refused(world: World) -> None:
+    """An actor with no user here and no service user configured: 403 `no_actor`, no change."""
+    sid = _linked(world)
+    response = _deliver(world, _status_event("Done", account="someone-else"))
+    assert (response.status_code, response.json()["error"]["rule"]) == (403, "no_actor")
+    assert _session(world, sid)["lock"] is None
+
+
+def test_actions_keep_the_store_rules(world: World) -> None:
+    """Carol, not a member of the session's workspace, cannot have it archived through Jira."""
+    sid = _linked(world)
+    event = _status_event("Done", account="acc-carol")
+    world.store.add_user("dave", jira_account_id="acc-carol")  # a non-member with that account
+    response = _deliver(world, event)
+    assert response.status_code == 403
+    assert _session(world, sid)["lock"] is None
+
+
+def test_reopen_unarchives(world: World) -> None:
+    """Done then Reopened: locked by Jira, then free again."""
+    sid = _linked(world)
+    _deliver(world, _status_event("Done"))
+    response = _deliver(world, _status_event("Reopened"))
+    assert response.json()["status"] == "done"
+    assert _session(world, sid)["lock"] is None
+
+
+def test_cancelled_disconnects(world: World) -> None:
+    """A status mapped to disconnect makes the session standalone."""
+    sid = _linked(world)
+    _deliver(world, _status_event("Cancelled"))
+    assert _session(world, sid)["mode"] == "standalone"
+
+
+def test_status_mapped_to_move_moves_the_session(world: World) -> None:
+    """`move:qa-archive` moves the session to that workspace, as the Jira user (the owner)."""
+    sid = _linked(world)
+    _deliver(world, _status_event("Resolved"))
+    assert _session(world, sid)["workspace"] == "qa-archive"
+
+
+# ---- the real payloads ----------------------------------------------------------------
+
+REAL = sorted(p.name for p in FIXTURES.glob("*.json"))
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_each_real_payload_unlinked_is_ignored(served: World, name: str) -> None:
+    """Each real Cloud/Server payload, signed, about an issue we do not link: 202 ignored."""
+    sid = _linked(served)
+    before = _session(served, sid)
+    raw = (FIXTURES / name).read_bytes()
+    response = _deliver(served, raw)
+    assert (response.status_code, response.json()["status"]) == (202, "ignored")
+    assert _session(served, sid) == before
+
+
+# fixture -> what it does when its issue is our session's Test Execution
+LINKED_EFFECTS = {
+    "cloud_issue_updated_status_resolution__mattermost.json": ("lock", "jira"),
+    "server_issue_updated_status_resolution__mattermost.json": ("workspace", "qa-archive"),
+    "cloud_issue_deleted__mattermost.json": ("mode", "standalone"),
+}
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_each_real_payload_on_a_linked_issue(served: World, name: str) -> None:
+    """Each real payload pointed at our Test Execution: its mapped action, or ignored."""
+    sid = _linked(served)
+    payload = _fixture(name)
+    if isinstance(payload.get("issue"), dict):
+        payload = copy.deepcopy(payload)
+        payload["issue"]["key"] = EXECUTION
+    before = _session(served, sid)
+    response = _deliver(served, payload)
+    after = _session(served, sid)
+    if name in LINKED_EFFECTS:
+        field_name, value = LINKED_EFFECTS[name]
+        assert (response.status_code, response.json()["status"]) == (200, "done")
+        got = after["lock"]["holder"] if field_name == "lock" else after[field_name]
+        assert got == value
+    else:
+        assert (response.status_code, response.json()["status"]) == (202, "ignored")
+        assert after == before
+
+
+# ---- automation -------------------------------------------------------------------------
+
+
+def _automate(world: World, body: Any, secret: str | None = AUTOMATION_SECRET) -> Any:
+    headers = {} if secret is None else {"X-Automation-Secret": secret}
+    return world.client.post("/hooks/automation", json=body, headers=headers)
+
+
+def test_automation_with_the_secret_runs_the_action(world: World) -> None:
+    """A web request with the right secret archives as the named actor."""
+    sid = _linked(world)
+    response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"})
+    assert (response.status_code, response.json()["actor"]) == (200, "alice")
+    assert _session(world, sid)["lock"]["holder"] == "jira"
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong", AUTOMATION_SECRET + "x"])
+def test_automation_with_a_bad_secret_is_refused(world: World, secret: str | None) -> None:
+    """A missing or wrong X-Automation-Secret is 401 and changes nothing."""
+    sid = _linked(world)
+    response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"},
+                         secret)
+    assert response.status_code == 401
+    assert _session(world, sid)["lock"] is None
+
+
+def test_automation_without_a_configured_secret_is_refused(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """With no automation secret configured, even an empty header is refused."""
+    engine, tokens = populated
+    world = build_world(engine, tokens, tmp_path,
+                        secrets=Secrets(webhooks_secret=SecretStr(WEBHOOK_SECRET)))
+    response = _automate(world, {"action": "sync", "issue": EXECUTION}, secret="")
+    assert response.status_code == 401
+
+
+def test_automation_on_an_unknown_issue_is_ignored(world: World) -> None:
+    """An unknown issue is 202 "ignored"."""
+    response = _automate(world, {"action": "sync", "issue": "QA-404", "actor": "acc-alice"})
+    assert (response.status_code, response.json()["status"]) == (202, "ignored")
+
+
+@pytest.mark.parametrize("body", [{"action": "explode", "issue": EXECUTION},
+                                  {"issue": EXECUTION}, ["archive"]])
+def test_automation_with_a_bad_body_is_a_bad_request(world: World, body: Any) -> None:
+    """An unknown action, a missing action or a non-object body is 400 naming the rule."""
+    response = _automate(world, body)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
+
+
+def test_automation_sync_asks_the_engine(world: World) -> None:
+    """The `sync` action asks the sync engine for that session."""
+    sid = _linked(world)
+    _automate(world, {"action": "sync", "issue": EXECUTION, "actor": "acc-alice"})
+    assert world.sync.requests == [sid]
