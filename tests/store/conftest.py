@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,12 +74,23 @@ def _empty_postgres(engine: Engine) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file, copied for each test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "store.db"
+    made = make_engine(f"sqlite:///{path}")
+    migrate(made)
+    made.dispose()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database on each backend."""
     if request.param == "sqlite":
-        made = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
-        migrate(made)
+        copy = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), copy)
+        made = make_engine(f"sqlite:///{copy}")
     else:
         made = make_engine(request.getfixturevalue("pg_url"))
         _empty_postgres(made)
