@@ -77,7 +77,8 @@ def list_(state: CliState, workspace: str | None, type_: str | None, mode: str |
 @click.option("--workspace", metavar="W", required=True)
 @click.option("--mode", type=click.Choice(["standalone", "xray"]), default="standalone",
               show_default=True)
-@click.option("--project", metavar="KEY", default=None, help="The Jira project (xray mode).")
+@click.option("--project", metavar="KEY", default=None,
+              help="The Jira project of an xray session (default: [jira] project).")
 @click.option("--name", metavar="NAME", default=None, help="Else the bundle's or file's name.")
 @json_option
 @pass_state
@@ -85,6 +86,8 @@ def import_(state: CliState, file: Path, workspace: str, mode: str, project: str
             name: str | None) -> None:
     """Upload FILE as a new session of WORKSPACE (you become its owner)."""
     store, actor = state.store(), state.actor()
+    if mode == "xray" and project is None:
+        project = state.config().jira.project
     with file.open("rb") as stream:
         session = store.import_session(actor, workspace, stream, filename=file.name, name=name,
                                        mode=mode, project=project)

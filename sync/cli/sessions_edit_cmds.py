@@ -86,12 +86,14 @@ def move(state: CliState, session_id: str, workspace: str, keep_original: bool) 
 
 @sessions.command("connect")
 @ID
-@click.option("--project", metavar="KEY", required=True, help="The Jira project.")
+@click.option("--project", metavar="KEY", default=None,
+              help="The Jira project (default: [jira] project).")
 @json_option
 @pass_state
-def connect(state: CliState, session_id: str, project: str) -> None:
-    """Connect the session to Xray: it is pushed to PROJECT at the next sync."""
-    _print(state, state.store().connect(state.actor(), session_id, project), "connected")
+def connect(state: CliState, session_id: str, project: str | None) -> None:
+    """Connect the session to Xray: it is pushed to the project at the next sync."""
+    key = project if project is not None else state.config().jira.project
+    _print(state, state.store().connect(state.actor(), session_id, key), "connected")
 
 
 @sessions.command("disconnect")

@@ -21,7 +21,7 @@ def users() -> None:
 @json_option
 @pass_state
 def add(state: CliState, name: str, admin: bool, jira_account_id: str | None) -> None:
-    """Add the user NAME (and their personal workspace). Admins only."""
+    """Add the user NAME and their personal workspace, named after them."""
     user = state.store().add_user(
         name, admin=admin, jira_account_id=jira_account_id, actor=state.actor()
     )
@@ -44,7 +44,7 @@ def list_(state: CliState) -> None:
 @json_option
 @pass_state
 def token(state: CliState, name: str) -> None:
-    """Issue a new API token for NAME (the old one stops working). Yours, or anyone's if admin."""
+    """Issue a new API token for NAME for the HTTP API (the old one stops working)."""
     value = state.store().issue_token(name)
     data = {"user": name, "token": value}
     emit(state.json, data, lambda: key_values(data))

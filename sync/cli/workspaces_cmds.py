@@ -21,7 +21,7 @@ def workspaces() -> None:
 @json_option
 @pass_state
 def add(state: CliState, name: str, team: bool, members: tuple[str, ...]) -> None:
-    """Add the team workspace NAME. Admins only."""
+    """Add the team workspace NAME; you and each --member are its members."""
     workspace = state.store().add_workspace(state.actor(), name, members=members)
     data = workspace.to_json()
     emit(state.json, data, lambda: "created workspace\n" + key_values(data))

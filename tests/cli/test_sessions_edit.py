@@ -118,3 +118,10 @@ def test_delete_then_restore(team: Cli) -> None:
     trash = team.json("sessions", "list", "--trashed", user="bob")["items"]
     assert [item["id"] for item in trash] == [made["id"]]
     assert team.json("sessions", "restore", made["id"], user="bob")["trashed"] is False
+
+
+def test_connect_without_project_uses_the_configured_project(team: Cli) -> None:
+    """`connect` with no --project links to the config's [jira] project (here from the env)."""
+    team.env["XRAY_SYNC_JIRA_PROJECT"] = "OPS"
+    made = team.import_bundle("Default project", user="bob")
+    assert team.json("sessions", "connect", made["id"], user="bob")["link"]["project"] == "OPS"

@@ -143,3 +143,10 @@ def test_history_lists_every_saved_version(team: Cli) -> None:
     text = team.ok("sessions", "history", made["id"], user="alice").stdout.splitlines()
     assert text[0].split()[:3] == ["Version", "Saved", "Saved"]
     assert any(line.startswith("2 *") for line in text[1:])
+
+
+def test_import_xray_without_project_uses_the_configured_project(team: Cli) -> None:
+    """`--mode xray` with no --project links to the config's [jira] project."""
+    team.env["XRAY_SYNC_JIRA_PROJECT"] = "OPS"
+    data = team.import_bundle("Defaulted", user="bob", extra=("--mode", "xray"))
+    assert (data["mode"], data["link"]["project"]) == ("xray", "OPS")
