@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
+from store import models  # noqa: F401  (the tables, for emptying them)
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
 from store.views import SessionOut
@@ -65,13 +67,20 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="module")
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """One engine on the module's PostgreSQL database."""
+    made = make_engine(pg_url)
+    yield made
+    made.dispose()
+
+
 def _empty_postgres(engine: Engine) -> None:
-    # our own per-module database: emptying it between tests is what keeps them independent
-    tables = MetaData()
-    tables.reflect(engine)
-    names = ", ".join(f'"{t}"' for t in tables.tables if t != "alembic_version")
+    # our own per-module database: emptying it between tests keeps them independent
+    # (DELETE, children first: much faster than TRUNCATE on tables this small)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture(scope="session")
@@ -91,11 +100,12 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         copy = tmp_path / "store.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), copy)
         made = make_engine(f"sqlite:///{copy}")
+        yield made
+        made.dispose()
     else:
-        made = make_engine(request.getfixturevalue("pg_url"))
+        made = request.getfixturevalue("pg_engine")
         _empty_postgres(made)
-    yield made
-    made.dispose()
+        yield made
 
 
 @pytest.fixture
