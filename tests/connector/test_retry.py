@@ -170,3 +170,19 @@ def test_backoff_grows_and_is_capped() -> None:
     retry = RetrySettings(base_delay=1.0, max_delay=8.0)
     assert [backoff(n, retry, lambda: 1.0) for n in (1, 2, 3, 4, 5)] == [1, 2, 4, 8, 8]
     assert backoff(3, retry, lambda: 0.0) == 2.0
+
+
+def test_jira_library_session_never_retries(
+    clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    """With our layer off, a 503 goes through the jira library's session exactly once."""
+    backend = make_backend(settings("cloud", retry=RetrySettings(enabled=False)),
+                           clock=clock, sleep=clock.sleep)
+    assert isinstance(backend, CloudBackend)
+    session = backend.channel.http
+    assert (session.max_retries, session.timeout) == (0, 30.0)  # type: ignore[attr-defined]
+    mocked.get(ISSUE, status=503, headers={"Retry-After": "1"})
+    with pytest.raises(RateLimited):
+        backend.get_issue("QA-1")
+    assert len(mocked.calls) == 1
+    assert clock.sleeps == []
