@@ -23,7 +23,6 @@ from sync.engine.watermark import Watermarks
 from sync.engine.workflow import WorkflowRunner
 
 log = logging.getLogger("xray_sync.sync")
-BATCH = 200
 
 Progress = Callable[[int, int], None]  # (sessions done, sessions known so far)
 
@@ -78,8 +77,10 @@ class SyncEngine:
                                 thread_name_prefix="xray-sync-push") as pool:
             while not stop.is_set():
                 now = self.ctx.clock()
+                # small batches: another daemon on the same store takes the rest meanwhile
+                batch = max(8, self.ctx.concurrency * 4)
                 pending = [sid for sid in sync_state.pending_sessions(
-                    self.ctx.db, now, BATCH + len(seen), only) if sid not in seen][:BATCH]
+                    self.ctx.db, now, batch + len(seen), only) if sid not in seen][:batch]
                 if not pending:
                     return
                 seen.update(pending)
