@@ -114,8 +114,10 @@ class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]  # TextI
     """The handler `configure_logging` installs, recognised when it is called again."""
 
 
-def configure_logging(config: Config, *, stream: TextIO | None = None) -> logging.Handler:
-    """Log to stderr (or `stream`) at the configured level, masking the config's secrets.
+def configure_logging(
+    config: Config, *, stream: TextIO | None = None, level: str | None = None
+) -> logging.Handler:
+    """Log to stderr (or `stream`) at `level` (default: the configured one), masking secrets.
 
     Replaces the handler a previous call installed, so calling it twice is harmless.
     Returns the handler; other handlers (uvicorn's) can take its filter with
@@ -128,5 +130,5 @@ def configure_logging(config: Config, *, stream: TextIO | None = None) -> loggin
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(SecretMaskFilter(secret_values(config)))
     root.addHandler(handler)
-    root.setLevel(config.logging.level)
+    root.setLevel(level or config.logging.level)
     return handler

@@ -16,6 +16,7 @@ from sync.cli import (
     users_cmds,
     workspaces_cmds,
 )
+from sync.cli.context import CliState
 from sync.cli.root import cli
 
 init_cmd.register(cli)
@@ -30,7 +31,7 @@ sandbox_cmd.register(cli)
 
 def main() -> None:
     """The console script `xray-sync`."""
-    cli.main()
+    cli.main(obj=CliState(setup_logging=True))
 
 
 __all__ = ["cli", "main"]

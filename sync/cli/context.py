@@ -19,7 +19,7 @@ import click
 from store.api import Store
 from sync.cli.errors import NoActingUser
 from sync.config import Config, load_config
-from sync.wiring import open_store
+from sync.wiring import configure_logging, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,12 +34,15 @@ class CliState:
     as_user: str | None = None
     json: bool = False
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    setup_logging: bool = False  # the console script logs; in-process runners leave it alone
     _config: Config | None = None
     _store: Store | None = None
 
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path, self.env)
+            if self.setup_logging:
+                configure_logging(self._config, level=cli_log_level(self._config.logging.level))
         return self._config
 
     def store(self) -> Store:
@@ -47,9 +50,20 @@ class CliState:
             self._store = open_store(self.config())
         return self._store
 
+    def close(self) -> None:
+        """Release the store's database connections (the command is over)."""
+        if self._store is not None:
+            self._store.engine.dispose()
+            self._store = None
+
     def actor(self) -> str:
         """The acting user: `--as`, else `XRAY_SYNC_USER`, else `[cli] user`."""
         return choose_actor(self.as_user, self.env.get(USER_ENV), self.config().cli.user)
+
+
+def cli_log_level(configured: str) -> str:
+    """Commands log warnings only, unless the config asks for DEBUG or for ERROR only."""
+    return configured if configured in ("DEBUG", "ERROR") else "WARNING"
 
 
 def choose_actor(as_option: str | None, env_value: str | None, configured: str) -> str:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,11 @@ class RootGroup(click.Group):
         except click.Abort:
             click.echo("aborted", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            # the reader went away (`| head`): stop quietly, and keep Python from
+            # complaining again when it flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -67,3 +73,4 @@ def cli(ctx: click.Context, config_path: Path | None, as_user: str | None) -> No
     state = ctx.ensure_object(CliState)
     state.config_path = config_path
     state.as_user = as_user
+    ctx.call_on_close(state.close)

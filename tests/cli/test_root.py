@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli.context import choose_actor
+from sync.cli import cli
+from sync.cli.context import CliState, choose_actor, cli_log_level
 from sync.cli.errors import NoActingUser
 from tests.cli.conftest import Cli
 
@@ -96,3 +97,28 @@ def test_a_broken_config_file_is_an_invalid_error(xs: Cli) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: config file {bad} is not valid TOML")
     assert "Traceback" not in result.output
+
+
+def test_an_unknown_acting_user_is_not_found(team: Cli) -> None:
+    """`--as nobody` is refused with not_found (exit 4), naming the missing user."""
+    result = team("sessions", "list", user="nobody")
+    assert result.exit_code == 4
+    assert "nobody" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("configured", "used"),
+    [("DEBUG", "DEBUG"), ("INFO", "WARNING"), ("WARNING", "WARNING"), ("ERROR", "ERROR")],
+)
+def test_commands_log_warnings_unless_told_debug_or_error(configured: str, used: str) -> None:
+    """A command logs at WARNING; a configured DEBUG or ERROR is kept."""
+    assert cli_log_level(configured) == used
+
+
+def test_the_store_is_closed_when_the_command_ends(team: Cli) -> None:
+    """After a command the state's store is released (its engine disposed)."""
+    state = CliState(env={k: v for k, v in team.env.items() if v is not None})
+    result = team.runner.invoke(cli, ["--as", "bob", "sessions", "list"], obj=state,
+                                env=team.env)
+    assert result.exit_code == 0, result.output
+    assert state._store is None
