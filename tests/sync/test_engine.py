@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,28 @@ def test_a_deleted_session_in_trash_keeps_its_link(world: World) -> None:
     world.run()
     assert len(world.executions()) == 1
     assert world.store.show("alice", sid).link is not None
+
+
+class Crash(BaseException):
+    """The process died between Jira's answer and the local commit."""
+
+
+def test_a_crash_after_the_remote_write_never_duplicates(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash before the link is committed: the next engine finds the entities by marker."""
+    sid = world.add_session("Crashy")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise Crash()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sync_state, "record_synced", crash)
+        with pytest.raises(Crash):
+            world.run()
+    assert len(world.executions()) == 1
+    world.clock.now += timedelta(seconds=600)  # the dead engine's lease runs out
+    summary = world.run()
+    assert summary.errors == 0
+    assert len(world.executions()) == 1
+    assert link(world, sid)["state"] == "synced"

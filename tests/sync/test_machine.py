@@ -202,9 +202,12 @@ class SyncMachine(RuleBasedStateMachine):
         else:
             backend.fail_next(AmbiguousWrite("lost", operation="create"))
 
-    @rule()
-    def crash_after_remote_write(self) -> None:
+    @rule(name=NAMES)
+    def crash_after_remote_write(self, name: str) -> None:
+        """A new session's first push dies before its link is committed; a new engine goes on."""
+        self.world.add_session(name)
         self.crash_next = True
+        self.run_engine()
 
     # ---- the engine --------------------------------------------------------------------
 
