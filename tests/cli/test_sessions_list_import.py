@@ -116,10 +116,17 @@ def test_list_sorts_descending_with_a_minus(team: Cli) -> None:
 
 
 def test_list_refuses_an_unknown_sort_field(team: Cli) -> None:
-    """--sort colour is a usage error that names the fields, exit 2."""
+    """--sort colour is refused as invalid (exit 2) naming the rule sort_field_unknown."""
     result = team("sessions", "list", "--sort", "colour", user="bob")
     assert result.exit_code == 2
-    assert "sort by one of name" in result.stderr
+    assert "[sort_field_unknown] (invalid)" in result.stderr
+
+
+def test_list_refuses_a_limit_out_of_range(team: Cli) -> None:
+    """--limit 0 is refused as invalid (exit 2) naming the rule limit_out_of_range."""
+    result = team("sessions", "list", "--limit", "0", user="bob")
+    assert result.exit_code == 2
+    assert "[limit_out_of_range] (invalid)" in result.stderr
 
 
 def test_show_prints_key_value_lines(team: Cli) -> None:
