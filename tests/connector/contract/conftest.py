@@ -21,6 +21,7 @@ from connector import (
     RetrySettings,
     make_backend,
 )
+from connector.errors import AmbiguousWrite
 
 _ids = itertools.count(1)
 
@@ -32,6 +33,8 @@ class Subject:
     name: str
     backend: Backend
     lose_next_create: Callable[[], None]
+    drop_next_create: Callable[[], None]
+    refuse_next_read: Callable[[int], None]  # one 429 with this Retry-After (seconds)
     sandbox: Any = None
 
 
@@ -49,7 +52,14 @@ def _sandbox_subject(deployment: str, sandbox: Any) -> Subject:
     def lose() -> None:
         sandbox.faults.add("lost_response", method="POST", path=bulk, count=1)
 
-    return Subject(deployment, backend, lose, sandbox)
+    def drop() -> None:
+        sandbox.faults.add("drop", method="POST", path=bulk, count=1)
+
+    def refuse(seconds: int) -> None:
+        sandbox.faults.add("status", method="GET", path="/rest/api/[23]/issue/", count=1,
+                           status=429, retry_after=seconds)
+
+    return Subject(deployment, backend, lose, drop, refuse, sandbox)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +78,14 @@ def sandboxes() -> Iterator[dict[str, Any]]:
 def subject(request: pytest.FixtureRequest) -> Subject:
     if request.param == "fake":
         fake = FakeBackend()
-        return Subject("fake", fake, fake.lose_next_create)
+
+        def drop() -> None:
+            fake.fail_next(AmbiguousWrite("dropped", operation="create issues"))
+
+        def refuse(seconds: int) -> None:
+            return None  # the fake has no rate limit; its retries are the real backends'
+
+        return Subject("fake", fake, fake.lose_next_create, drop, refuse)
     sandbox = request.getfixturevalue("sandboxes")[request.param]
     return _sandbox_subject(request.param, sandbox)
 

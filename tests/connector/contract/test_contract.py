@@ -16,7 +16,7 @@ from connector import (
     SessionPusher,
 )
 from connector import TestSpec as CharterSpec
-from connector.errors import NotFound
+from connector.errors import AmbiguousWrite, NotFound
 from tests.connector.contract.conftest import Subject
 
 STARTED = datetime(2026, 11, 20, 10, tzinfo=UTC)
@@ -132,3 +132,30 @@ def test_lost_response_on_create_makes_no_duplicate(subject: Subject, session_id
     hits = subject.backend.find_by_marker(session_id)
     assert [e.key for e in hits.executions] == [pushed.execution.key]
     assert len(hits.defects) == 1
+
+
+def test_dropped_create_then_marker_check_makes_exactly_one(
+    subject: Subject, session_id: str
+) -> None:
+    """A create whose connection dropped unapplied reaches the caller as AmbiguousWrite;
+    pushing again with check_marker_first then creates exactly one Execution."""
+    pusher = SessionPusher(subject.backend)
+    test = subject.backend.create_test(CharterSpec(session_id, "QA", "Charter", "M"))
+    push = _push(session_id, test=None, charter_test=test)
+    subject.drop_next_create()
+    with pytest.raises(AmbiguousWrite):
+        pusher.push(push)
+    pushed = pusher.push(push, check_marker_first=True)
+    hits = subject.backend.find_by_marker(session_id)
+    assert [e.key for e in hits.executions] == [pushed.execution.key]
+
+
+def test_rate_limited_read_waits_and_succeeds(subject: Subject, session_id: str) -> None:
+    """A 429 with Retry-After is waited out and the read then succeeds, never early."""
+    pushed = _first(subject, session_id)
+    subject.refuse_next_read(1)
+    assert subject.backend.get_issue(pushed.execution.key).key == pushed.execution.key
+    if subject.sandbox is not None:
+        log = subject.sandbox.state.log
+        assert log.statuses[429] >= 1
+        assert log.early_requests == 0
