@@ -139,7 +139,7 @@ def _check_remote_link(raw: Any) -> tuple[str | None, dict[str, Any], str | None
 
 
 async def add_remote_link(request: Request) -> Response:
-    """POST issue/{k}/remotelink: 201 when new, 200 when the globalId already exists."""
+    """POST issue/{k}/remotelink: 200 when the globalId exists or on DC, else 201 (Cloud)."""
     state, view = runtime_of(request).state, view_of(request)
     global_id, application, relationship, link_object = _check_remote_link(
         await json_body(request))
@@ -154,7 +154,8 @@ async def add_remote_link(request: Request) -> Response:
         else:
             item = RemoteLink(state.child_id(), global_id, application, relationship, link_object)
             issue.remote_links.append(item)
-            status = 201
+            # Cloud answers 201 for a new link; Server 8.x documents only 200.
+            status = 201 if view.deployment == "cloud" else 200
         return jira_json({"id": item.id,
                           "self": f"{view.base}{view.api}/issue/{issue.key}/remotelink/{item.id}"},
                          status)

@@ -18,7 +18,8 @@ NAVIGABLE = (
     "reporter", "creator", "assignee", "priority", "resolution", "issuelinks",
     *(f.id for f in catalog.XRAY_FIELDS),
 )
-ALL_FIELDS = (*NAVIGABLE, "attachment", "comment")
+ALL_FIELDS = (*NAVIGABLE, "attachment", "comment", "watcher", "sub-tasks", "worklog",
+              "timetracking")
 
 LINK_TYPES: dict[str, tuple[str, str, str]] = {  # name -> (id, inward, outward)
     "Relates": ("10000", "relates to", "relates to"),
@@ -151,6 +152,11 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
         "resolution": lambda: _resolution(issue, view),
         "issuelinks": lambda: links(issue),
         "attachment": lambda: [render_attachment(a, view) for a in issue.attachments],
+        "watcher": lambda: {"self": f"{view.base}{view.api}/issue/{issue.key}/watchers",
+                            "isWatching": False, "watchCount": 0},
+        "sub-tasks": lambda: [],
+        "worklog": lambda: {"startAt": 0, "maxResults": 20, "total": 0, "worklogs": []},
+        "timetracking": lambda: {},
         "comment": lambda: {
             "comments": [render_comment(c, issue, view) for c in issue.comments],
             "self": f"{view.base}{view.api}/issue/{issue.id}/comment",
@@ -182,6 +188,9 @@ def render_issue(issue: Issue, view: View, fields: list[str], links: LinkLookup,
     if "names" in expand:
         names = {f["id"]: f["name"] for f in catalog.render_fields(view.base, view.deployment)}
         body["names"] = {name: names.get(name, name) for name in body["fields"]}
+    if "schema" in expand:
+        schemas = {f["id"]: f["schema"] for f in catalog.render_fields(view.base, view.deployment)}
+        body["schema"] = {name: schemas[name] for name in body["fields"] if name in schemas}
     if "transitions" in expand:
         body["transitions"] = render_transitions(issue, view)
     if "changelog" in expand:
