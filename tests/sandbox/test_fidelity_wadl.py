@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 - parses Atlassian's own WADL from specs/
+import xml.etree.ElementTree as ET
 from functools import cache
 from typing import Any
 
