@@ -79,7 +79,7 @@ def inspect_upload(path: Path, *, limits: BundleLimits = BundleLimits()) -> Bund
         if archive is None or MANIFEST_NAME not in archive.NameToInfo:
             return OPAQUE
         entries = archive.infolist()
-        _check_entries(entries, limits)
+        _check_entries(entries, limits, path.stat().st_size)
         manifest = parse_manifest(_read_capped(archive, MANIFEST_NAME, limits.max_manifest_bytes))
         validate_manifest(manifest)
         _check_named_files(manifest, archive)
@@ -215,16 +215,24 @@ def _open_zip(path: Path, limits: BundleLimits) -> Iterator[zipfile.ZipFile | No
         return
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
-        if _first_local_name(path) == MANIFEST_NAME:
-            # It starts like a bundle: a truncated upload, not an opaque file.
+    except (zipfile.BadZipFile, ValueError, EOFError, struct.error, NotImplementedError) as exc:
+        if _looks_like_bundle(path):
+            # A damaged or truncated bundle, not an opaque file.
             raise Invalid(rule="bundle_corrupt",
-                          message=f"the file starts as a session bundle but its zip structure "
+                          message=f"the file is a session bundle but its zip structure "
                           f"is broken: {_clip(str(exc))}") from exc
         yield None
         return
     with archive:
         yield archive
+
+
+def _looks_like_bundle(path: Path) -> bool:
+    """Whether a zip that zipfile cannot open starts with, or lists, manifest.json."""
+    if _first_local_name(path) == MANIFEST_NAME:
+        return True
+    directory = _central_directory(path)
+    return directory is not None and _directory_names_manifest(path, *directory[1:])
 
 
 def _first_local_name(path: Path) -> str | None:
@@ -299,7 +307,8 @@ def _directory_names_manifest(path: Path, start: int, size: int) -> bool:
     return False
 
 
-def _check_entries(entries: list[zipfile.ZipInfo], limits: BundleLimits) -> None:
+def _check_entries(entries: list[zipfile.ZipInfo], limits: BundleLimits,
+                   file_size: int) -> None:
     """Structure and declared sizes, from the central directory, before reading any data."""
     if len(entries) > limits.max_files:
         raise Invalid(rule="bundle_too_many_files",
@@ -327,7 +336,7 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: BundleLimits) -> None
         raise Invalid(rule="bundle_too_large",
                       message=f"the bundle declares {total} bytes uncompressed, more than "
                       f"the limit of {limits.max_uncompressed_bytes}")
-    _check_overlaps(entries)
+    _check_layout(entries, file_size)
 
 
 def _check_ratio(name: str, size: int, compressed: int, limits: BundleLimits) -> None:
@@ -337,17 +346,22 @@ def _check_ratio(name: str, size: int, compressed: int, limits: BundleLimits) ->
                       f"{compressed}, beyond the ratio limit of {limits.max_ratio:g}:1")
 
 
-def _check_overlaps(entries: list[zipfile.ZipInfo]) -> None:
-    """Refuse members whose data overlap (the trick of non-recursive zip bombs)."""
-    ordered = sorted(entries, key=lambda info: info.header_offset)
-    for info, following in itertools.pairwise(ordered):
-        # 30 bytes of local header plus the name: the least room a member's data can take.
-        # A name takes at least one byte per character (cp437 or UTF-8).
-        end = info.header_offset + 30 + len(info.orig_filename) + info.compress_size
-        if end > following.header_offset:
+def _check_layout(entries: list[zipfile.ZipInfo], file_size: int) -> None:
+    """Refuse members lying outside the file, or whose data overlap (non-recursive bombs)."""
+    # 30 bytes of local header, the name (a byte per character at least, cp437 or UTF-8)
+    # and the data: the least room a member can take.
+    spans = sorted((info.header_offset,
+                    info.header_offset + 30 + len(info.orig_filename) + info.compress_size,
+                    info.filename) for info in entries)
+    for start, end, name in spans:
+        if start < 0 or end > file_size:
             raise Invalid(rule="bundle_corrupt",
-                          message=f"bundle entries {_shown(info.filename)} and "
-                          f"{_shown(following.filename)} overlap")
+                          message=f"bundle entry {_shown(name)} lies outside the file")
+    for (_, end, name), (start, _, following) in itertools.pairwise(spans):
+        if end > start:
+            raise Invalid(rule="bundle_corrupt",
+                          message=f"bundle entries {_shown(name)} and {_shown(following)} "
+                          "overlap")
 
 
 def _check_named_files(manifest: dict[str, Any], archive: zipfile.ZipFile) -> None:

@@ -148,6 +148,18 @@ def encrypted_entry() -> bytes:
     return patched(data, record + 8, "<H", flags | 0x1)
 
 
+def entry_outside_the_file() -> bytes:
+    """A central-directory record pointing past the end of the file."""
+    data = bundle_bytes()
+    return patched(data, central_records(data)[1] + 42, "<I", len(data) + 1000)
+
+
+def unsupported_zip_version() -> bytes:
+    """A member needing a zip version (9.9) that zipfile refuses to open."""
+    data = bundle_bytes()
+    return patched(data, central_records(data)[1] + 6, "<H", 99)
+
+
 def truncated_bundle() -> bytes:
     data = bundle_bytes()
     return data[: len(data) // 2]
@@ -171,6 +183,8 @@ REFUSALS: list[tuple[str, Callable[[], bytes], BundleLimits, str]] = [
     ("bundle_corrupt", duplicate_entry, BundleLimits(), "appears twice"),
     ("bundle_corrupt", overlapping_entries, BundleLimits(), "overlap"),
     ("bundle_corrupt", encrypted_entry, BundleLimits(), "is encrypted"),
+    ("bundle_corrupt", entry_outside_the_file, BundleLimits(), "lies outside the file"),
+    ("bundle_corrupt", unsupported_zip_version, BundleLimits(), "zip structure is broken"),
     ("bundle_corrupt", truncated_bundle, BundleLimits(), "zip structure is broken"),
 ]
 IDS = [builder.__name__ for _, builder, _, _ in REFUSALS]
