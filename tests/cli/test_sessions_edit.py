@@ -125,3 +125,11 @@ def test_connect_without_project_uses_the_configured_project(team: Cli) -> None:
     team.env["XRAY_SYNC_JIRA_PROJECT"] = "OPS"
     made = team.import_bundle("Default project", user="bob")
     assert team.json("sessions", "connect", made["id"], user="bob")["link"]["project"] == "OPS"
+
+
+def test_rename_json_is_the_renamed_session(team: Cli) -> None:
+    """`sessions rename --json` prints the session with its new name and a new row_version."""
+    made = team.import_bundle("Before", user="bob")
+    data = team.json("sessions", "rename", made["id"], "After", user="bob")
+    assert (data["id"], data["name"]) == (made["id"], "After")
+    assert data["row_version"] > made["row_version"]

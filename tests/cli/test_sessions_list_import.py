@@ -157,3 +157,11 @@ def test_import_xray_without_project_uses_the_configured_project(team: Cli) -> N
     team.env["XRAY_SYNC_JIRA_PROJECT"] = "OPS"
     data = team.import_bundle("Defaulted", user="bob", extra=("--mode", "xray"))
     assert (data["mode"], data["link"]["project"]) == ("xray", "OPS")
+
+
+def test_show_json_is_the_same_session_as_in_the_list(team: Cli) -> None:
+    """`sessions show ID --json` equals that session's item in `sessions list --json`."""
+    made = team.import_bundle("Same", user="bob")
+    shown = team.json("sessions", "show", made["id"], user="bob")
+    listed = team.json("sessions", "list", user="bob")["items"]
+    assert [shown] == listed

@@ -77,3 +77,20 @@ def test_workspaces_members_of_a_team_you_are_not_in_is_refused(team: Cli) -> No
     assert team.json("workspaces", "list", user="carol") == [
         {"name": "carol", "kind": "personal", "owner": "carol", "members": ["carol"]}
     ]
+
+
+def test_workspaces_list_text_is_a_table(team: Cli) -> None:
+    """`workspaces list` prints Name, Kind, Owner, Members with one row per workspace."""
+    lines = team.ok("workspaces", "list", user="bob").stdout.splitlines()
+    assert [line.split() for line in lines] == [
+        ["Name", "Kind", "Owner", "Members"],
+        ["bob", "personal", "bob", "bob"],
+        ["qa-team", "team", "-", "alice,", "bob"],
+    ]
+
+
+def test_users_token_text_names_the_user_and_the_token(team: Cli) -> None:
+    """`users token bob` prints `user: bob` and a `token: ...` line."""
+    lines = team.ok("users", "token", "bob", user="alice").stdout.splitlines()
+    assert lines[0] == "user: bob"
+    assert lines[1].startswith("token: ") and len(lines[1]) > len("token: ") + 20
