@@ -141,6 +141,38 @@ def throughput(deployment: str, limit: int, window: float, windows: int, *,
                 "429": log.statuses.get(429, 0) - before_429, "early": log.early_requests}
 
 
+def concurrent_pushes(deployment: str, sessions: int, threads: int, latency_ms: float
+                      ) -> dict[str, float]:
+    """First pushes of `sessions` sessions from `threads` threads through one backend."""
+    with start_sandbox(deployment, options=SandboxOptions(latency_ms=latency_ms)) as sandbox:
+        backend = backend_for(sandbox, deployment)
+        pusher = SessionPusher(backend)
+        backend.find_by_marker("warm-up")  # token / connection set-up outside the timing
+        todo = list(range(sessions))
+        lock = threading.Lock()
+
+        def worker() -> None:
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    n = todo.pop()
+                pusher.push(push_of(f"c{n}", defects=1))
+
+        before = sandbox.state.log.total
+        start = time.perf_counter()
+        pool = [threading.Thread(target=worker) for _ in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        elapsed = time.perf_counter() - start
+        requests = sandbox.state.log.total - before
+        bound = requests * latency_ms / 1000 / threads
+        return {"requests": requests, "elapsed": elapsed, "bound": bound,
+                "factor": elapsed / bound}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--windows", type=int, default=4, help="rate-limit windows per run")
@@ -152,6 +184,13 @@ def main() -> None:
         print("| operation | requests | wall ms |\n|---|---|---|")
         for name, requests, seconds in requests_per_operation(deployment):
             print(f"| {name} | {requests} | {seconds * 1000:.1f} |")
+    print("\n## Concurrent first pushes, 200 sessions, 8 threads, sandbox latency 50 ms\n")
+    print("| deployment | requests | seconds | requests x latency / threads | factor |\n"
+          "|---|---|---|---|---|")
+    for deployment in ("cloud", "datacenter"):
+        c = concurrent_pushes(deployment, 200, 8, 50.0)
+        print(f"| {deployment} | {c['requests']:.0f} | {c['elapsed']:.2f} | {c['bound']:.2f} | "
+              f"{c['factor']:.2f} |")
     print(f"\n## Throughput, sandbox limit {args.limit} per {args.window:g} s, "
           f"{args.windows} windows\n")
     print("| deployment | client bucket | threads | served | seconds | req/s | limit req/s "
