@@ -59,7 +59,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def build_app(runtime: Runtime) -> ASGIApp:
     """The full ASGI app: the gate in front of the routed Starlette app."""
-    app = Starlette(routes=product_routes(runtime),
+    routes = product_routes(runtime)
+    app = Starlette(routes=routes,
                     exception_handlers={ApiError: api_error, HTTPException: http_error})
     app.state.runtime = runtime
-    return Gate(app, runtime)
+    return Gate(app, runtime, routes)

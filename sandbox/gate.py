@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from starlette.routing import BaseRoute, Match
+
 from sandbox.errors import ApiError, PayloadTooLarge, Unauthorized
 from sandbox.faults import FaultRule
 from sandbox.runtime import Runtime
@@ -75,9 +77,10 @@ def retry_after_seconds(value: str, now: float) -> float:
 class Gate:
     """Wraps the routed app with the sandbox's cross-cutting behaviour."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, routes: list[BaseRoute]) -> None:
         self.app = app
         self.runtime = runtime
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_sandbox"):
@@ -94,7 +97,7 @@ class Gate:
 
         with state.lock:
             state.log.total += 1
-            if self.runtime.memory.is_early(client, state.now()):
+            if self.runtime.state.retry_memory.is_early(client, state.now()):
                 state.log.early_requests += 1
         try:
             await self.handle(scope, receive, recording_send, send, client)
@@ -111,14 +114,21 @@ class Gate:
 
     def record(self, scope: Scope, status_seen: list[int]) -> None:
         """Counts the request under its route template."""
-        route = scope.get("route")
-        template = getattr(route, "path", None) or scope["path"]
+        template = getattr(scope.get("route"), "path", None) or self.template_of(scope)
         with self.runtime.state.lock:
             self.runtime.state.log.per_endpoint[f"{scope['method']} {template}"] += 1
             if status_seen:
                 self.runtime.state.log.statuses[status_seen[0]] += 1
             else:
                 self.runtime.state.log.statuses[0] += 1  # dropped: no answer
+
+    def template_of(self, scope: Scope) -> str:
+        """The route template of a request the gate answered before routing."""
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return str(getattr(route, "path", scope["path"]))
+        return str(scope["path"])
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, raw_send: Send,
                      client: str) -> None:
@@ -137,11 +147,13 @@ class Gate:
             await self.send_fault(kinds["status"], send, client)
             return
         extra: list[tuple[bytes, bytes]] = []
-        if runtime.limiter is not None:
-            verdict = runtime.limiter.check(client, runtime.state.now())
+        limiter = runtime.state.limiter
+        if limiter is not None:
+            verdict = limiter.check(client, runtime.state.now())
             extra = verdict.headers()
             if not verdict.allowed:
-                runtime.memory.told_to_wait(client, runtime.state.now() + verdict.retry_after)
+                until = runtime.state.now() + verdict.retry_after
+                runtime.state.retry_memory.told_to_wait(client, until)
                 await send_json(send, 429, {"errorMessages": ["Rate limit exceeded."],
                                             "errors": {}}, extra)
                 return
@@ -175,7 +187,7 @@ class Gate:
         if rule.retry_after is not None:
             headers.append((b"retry-after", rule.retry_after.encode()))
             now = self.runtime.state.now()
-            self.runtime.memory.told_to_wait(client, now + retry_after_seconds(
+            self.runtime.state.retry_memory.told_to_wait(client, now + retry_after_seconds(
                 rule.retry_after, now))
         message = "Rate limit exceeded." if rule.status == 429 else "Injected fault."
         await send_json(send, rule.status, {"errorMessages": [message], "errors": {}}, headers)

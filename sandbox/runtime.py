@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
@@ -10,7 +10,6 @@ from sandbox.errors import NotFound
 from sandbox.faults import Faults
 from sandbox.jira_render import View
 from sandbox.options import Deployment, SandboxOptions
-from sandbox.ratelimit import RateLimiter, RetryAfterMemory
 from sandbox.state import SandboxState
 
 
@@ -22,12 +21,6 @@ class Runtime:
     options: SandboxOptions
     state: SandboxState
     faults: Faults
-    memory: RetryAfterMemory = field(default_factory=RetryAfterMemory)
-    limiter: RateLimiter | None = None
-
-    def __post_init__(self) -> None:
-        if self.options.rate_limit is not None:
-            self.limiter = RateLimiter(self.options.rate_limit)
 
 
 def runtime_of(request: Request) -> Runtime:

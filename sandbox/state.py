@@ -13,6 +13,7 @@ from typing import Any
 from sandbox.errors import NotFound
 from sandbox.model import Issue, IssueLink
 from sandbox.options import Deployment, SandboxOptions
+from sandbox.ratelimit import RateLimiter, RetryAfterMemory
 from sandbox.xray_model import XrayRecords
 
 
@@ -44,7 +45,7 @@ class SandboxState:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded, empty project (faults and options are kept)."""
+        """Back to the seeded, empty project: no issues, log, tokens or rate-limit memory."""
         with self.lock:
             self.issues: dict[int, Issue] = {}
             self.key_to_id: dict[str, int] = {}
@@ -55,6 +56,9 @@ class SandboxState:
             self.links: dict[int, IssueLink] = {}
             self.xray = XrayRecords()
             self.log = RequestLog()
+            self.retry_memory = RetryAfterMemory()
+            limit = self.options.rate_limit
+            self.limiter = RateLimiter(limit) if limit is not None else None
 
     def now(self) -> float:
         """The sandbox's clock."""

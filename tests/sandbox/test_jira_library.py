@@ -1,0 +1,81 @@
+"""The real `jira` library against the sandbox, Cloud (basic auth) and Data Center (token)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import jira
+import pytest
+
+from sandbox.server import RunningSandbox, start_sandbox
+
+
+@pytest.fixture(params=["cloud", "datacenter"], scope="module")
+def client(request: pytest.FixtureRequest) -> Iterator[tuple[RunningSandbox, jira.JIRA]]:
+    """A sandbox of each deployment and a `jira.JIRA` talking to it."""
+    running = start_sandbox(request.param)
+    if request.param == "cloud":
+        connection = jira.JIRA(server=running.url, max_retries=0,
+                               basic_auth=("sandbox@example.com", "sandbox-token"))
+    else:
+        connection = jira.JIRA(server=running.url, max_retries=0, token_auth="sandbox-token")
+    yield running, connection
+    connection.close()
+    running.stop()
+
+
+def new_issue(connection: jira.JIRA, summary: str = "Made by jira") -> jira.Issue:
+    """Creates a Test in QA."""
+    return connection.create_issue(fields={"project": {"key": "QA"}, "summary": summary,
+                                           "issuetype": {"name": "Test"}, "labels": ["lib"]})
+
+
+def test_create_and_read(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """create_issue then issue() reads back the summary and labels."""
+    _, connection = client
+    made = new_issue(connection, "Readable")
+    read = connection.issue(made.key)
+    assert (read.fields.summary, read.fields.labels) == ("Readable", ["lib"])
+
+
+def test_search_finds_the_issue(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """search_issues by label finds a created issue (the library picks the deployment's API)."""
+    _, connection = client
+    made = new_issue(connection, "Searchable")
+    found = connection.search_issues(f'key = "{made.key}"')
+    assert [issue.key for issue in found] == [made.key]
+
+
+def test_attachment_is_stored(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """add_attachment stores the bytes under the issue."""
+    running, connection = client
+    made = new_issue(connection)
+    connection.add_attachment(made.key, io.BytesIO(b"session bytes"), filename="s.xea")
+    stored = running.state.issue(made.key).attachments
+    assert [(a.filename, a.content) for a in stored] == [("s.xea", b"session bytes")]
+
+
+def test_remote_link_is_added(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """add_simple_link adds a remote link that remote_links() lists."""
+    _, connection = client
+    made = new_issue(connection)
+    connection.add_simple_link(made.key, {"url": "http://console/s/1", "title": "Session"})
+    links = connection.remote_links(made.key)
+    assert [link.object.url for link in links] == ["http://console/s/1"]
+
+
+def test_transition_changes_status(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """transition_issue by name moves the issue to that status."""
+    _, connection = client
+    made = new_issue(connection)
+    connection.transition_issue(made.key, "Done")
+    assert connection.issue(made.key).fields.status.name == "Done"
+
+
+def test_comment_round_trip(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """add_comment (a v2 string body) reads back as the same text."""
+    _, connection = client
+    made = new_issue(connection)
+    connection.add_comment(made.key, "A note")
+    assert [c.body for c in connection.comments(made.key)] == ["A note"]
