@@ -195,7 +195,7 @@
       modeCell(session.mode),
       cell(session.name, "name"),
       cell(session.type === "charter" ? "Charter" : "Session"),
-      cell(formatDate(session.modified)),
+      cell(formatDate(session.modified), "date"),
       cell(formatSize(session.size), "size"),
       cell(session.owner),
       cell(lockText(session), "lock"),
