@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.base import IssueDraft, RunRecord, RunStatus
+from connector.errors import InvalidInput
 from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
 
 ISSUE_TYPES = {"test": "Test", "execution": "Test Execution", "defect": "Bug"}
@@ -29,6 +30,8 @@ def _quote(value: str) -> str:
 
 def jql_changed(project: str, since: datetime) -> str:
     """Our issues in `project` updated since `since` (UTC, floored to JQL's minute)."""
+    if since.tzinfo is None:
+        raise InvalidInput("`since` must be a timezone-aware datetime [aware_datetime_required]")
     stamp = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     return (
         f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)} "

@@ -93,12 +93,14 @@ def _adopt_defects(
     return refs, [i for i, ref in enumerate(refs) if ref is None]
 
 
-def _adopt_new_defects(
-    push: SessionPush, specs: Sequence[DefectSpec], hits: MarkerHits
-) -> tuple[IssueRef, ...] | None:
-    """All new Bugs found by marker (older ones excluded by key), or None if any is missing."""
-    fresh = MarkerHits(defects=tuple(d for d in hits.defects if d.key not in push.known_defects))
-    refs, missing = _adopt_defects(fresh, specs)
+def _fresh(hits: MarkerHits, taken: set[str]) -> MarkerHits:
+    """The Bugs among `hits` that are not already known (by key)."""
+    return MarkerHits(defects=tuple(d for d in hits.defects if d.key not in taken))
+
+
+def _adopt_all(hits: MarkerHits, specs: Sequence[DefectSpec]) -> tuple[IssueRef, ...] | None:
+    """All of `specs` matched among `hits`, or None when any is missing."""
+    refs, missing = _adopt_defects(hits, specs)
     return None if missing else tuple(r for r in refs if r is not None)
 
 
@@ -176,14 +178,23 @@ class SessionPusher:
     def _create_defects(
         self, push: SessionPush, specs: Sequence[DefectSpec], hits: MarkerHits | None
     ) -> tuple[IssueRef, ...]:
-        if not specs:
-            return ()
-        drafts = [self._defect_draft(push, d) for d in specs]
-        return self._guarded(
-            push.session_id,
-            lambda: self.backend.create_issues(drafts),
-            lambda h: _adopt_new_defects(push, specs, h),
-        )
+        """New Bugs of an update: adopt those the marker already shows, create the rest."""
+        refs: list[IssueRef | None] = [None] * len(specs)
+        if hits is not None:
+            refs, _ = _adopt_defects(_fresh(hits, set(push.known_defects)), specs)
+        missing = [i for i, ref in enumerate(refs) if ref is None]
+        if missing:
+            taken = set(push.known_defects) | {r.key for r in refs if r is not None}
+            wanted = [specs[i] for i in missing]
+            drafts = [self._defect_draft(push, d) for d in wanted]
+            made = self._guarded(
+                push.session_id,
+                lambda: self.backend.create_issues(drafts),
+                lambda h: _adopt_all(_fresh(h, taken), wanted),
+            )
+            for index, ref in zip(missing, made, strict=True):
+                refs[index] = ref
+        return tuple(r for r in refs if r is not None)
 
     def _record(
         self, push: SessionPush, test: IssueRef, execution: IssueRef,

@@ -15,6 +15,7 @@ from connector import (
     DefectSpec,
     Evidence,
     FakeBackend,
+    IssueDraft,
     IssueRef,
     RunStatus,
     SessionPush,
@@ -134,3 +135,43 @@ def test_fake_counts_calls_like_requests() -> None:
     fake = FakeBackend()
     SessionPusher(fake).push(PUSH)
     assert sum(fake.calls.values()) == 4
+
+
+def test_update_with_lost_defect_create_adopts_it() -> None:
+    """An update whose Bug create lost its answer adopts the Bug by marker and summary."""
+    fake = FakeBackend()
+    pusher = SessionPusher(fake)
+    pushed = pusher.push(PUSH)
+    update = SessionPush("s1", "QA", "Checkout", RunStatus.FAILED,
+                         new_defects=(DefectSpec("Bug C"),),
+                         known_defects=tuple(d.key for d in pushed.new_defects))
+    fake.lose_next_create()
+    again = pusher.push(update, pushed)
+    bugs = [i for i in fake.issues.values() if i.issue_type == "Bug"]
+    assert len(bugs) == 3
+    assert fake.issues[again.new_defects[0].key].summary == "Bug C"
+
+
+def test_update_with_marker_check_creates_only_missing_defects() -> None:
+    """check_marker_first on an update reuses Bugs already made and creates the others."""
+    fake = FakeBackend()
+    pusher = SessionPusher(fake)
+    pushed = pusher.push(PUSH)
+    known = tuple(d.key for d in pushed.new_defects)
+    (made,) = fake.create_issues([IssueDraft("s1", "QA", "defect", "Bug C")])
+    update = SessionPush("s1", "QA", "Checkout", RunStatus.FAILED,
+                         new_defects=(DefectSpec("Bug C"), DefectSpec("Bug D")),
+                         known_defects=known)
+    again = pusher.push(update, pushed, check_marker_first=True)
+    assert again.new_defects[0] == made
+    summaries = sorted(i.summary for i in fake.issues.values() if i.issue_type == "Bug")
+    assert summaries == ["Bug A", "Bug B", "Bug C", "Bug D"]
+
+
+def test_naive_since_is_refused() -> None:
+    """search_changed needs an aware datetime, naming the rule."""
+    from connector.errors import InvalidInput
+    from connector.payloads import jql_changed
+
+    with pytest.raises(InvalidInput, match="aware_datetime_required"):
+        jql_changed("QA", datetime(2026, 11, 20, 10))
