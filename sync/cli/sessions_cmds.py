@@ -110,7 +110,8 @@ def open_(state: CliState, session_id: str) -> None:
     """Continue in desktop app: take the lock and print the desktop link."""
     result = state.store().open(state.actor(), session_id)
     data = result.to_json()
-    emit(state.json, data, lambda: f"opened {session_id}\n" + key_values(data))
+    opened = result.session
+    emit(state.json, data, lambda: f"opened {opened.type} {opened.id}\n" + key_values(data))
 
 
 def _simple(

@@ -14,6 +14,7 @@ def test_open_takes_the_lock_and_prints_the_desktop_link(team: Cli) -> None:
     assert data["lock"]["holder"] == "bob"
     assert data["desktop_link"] == f"xea://open?session={made['id']}&workspace=qa-team"
     text = team.ok("sessions", "open", made["id"], user="bob").stdout  # re-entrant
+    assert text.startswith(f"opened session {made['id']}\n")
     assert f"desktop_link: xea://open?session={made['id']}" in text
 
 
