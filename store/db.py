@@ -19,6 +19,7 @@ from store.errors import Invalid
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+CACHE_KIB = 64 * 1024
 _READ_ONLY = "xray_sync_read_only"
 
 
@@ -51,6 +52,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # the listing indexes stay in memory
         cursor.close()
 
     @event.listens_for(engine, "begin")

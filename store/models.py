@@ -96,11 +96,14 @@ class ExploratorySession(SQLModel, table=True):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        # the panel's default listing: a workspace, newest first
-        Index("ix_sessions_workspace_modified", "workspace_id", "modified"),
-        # "mine" and the owner filter, newest first
-        Index("ix_sessions_owner_modified", "owner_id", "modified"),
-        Index("ix_sessions_modified", "modified"),
+        # The panel's listings walk one of these in `modified, id` order and stop after a
+        # page: the trailing columns cover the filters (workspace, owner, trash, name) so
+        # that rows which do not match are skipped without reading the table.
+        Index("ix_sessions_workspace_modified", "workspace_id", "modified", "id", "owner_id",
+              "trashed_at", "name"),
+        Index("ix_sessions_owner_modified", "owner_id", "modified", "id", "workspace_id",
+              "trashed_at", "name"),
+        Index("ix_sessions_modified", "modified", "id", "workspace_id", "trashed_at"),
     )
 
     id: str = Field(primary_key=True, max_length=32)

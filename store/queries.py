@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -24,7 +24,7 @@ from store.models import ExploratorySession, JiraLink, Membership, Mode, Role, U
 from store.rows import is_member, session_out, user_named, workspace_named
 from store.rules import Operation
 from store.validation import choice
-from store.views import SessionOut, SessionPage, SessionQuery
+from store.views import LinkOut, LockOut, SessionOut, SessionPage, SessionQuery
 
 S = ExploratorySession
 Owner = aliased(User, name="owner")
@@ -132,27 +132,47 @@ def list_sessions(ctx: Ctx, actor: str, query: SessionQuery) -> SessionPage:
         value, last_id = decode_cursor(query.cursor, query.sort, field)
         where.append(_after(column, descending, value, last_id))
     order = [column.desc(), col(S.id).desc()] if descending else [column, col(S.id)]
+    # plain columns, not ORM entities: a page is read-only and this is the hot path
     statement = (
-        select(S, col(Owner.name), col(Workspace.name))
+        sa_select(*_SESSION_COLUMNS, col(Owner.name).label("owner_name"),
+                  col(Workspace.name).label("workspace_name"), *_LINK_COLUMNS)
         .join(Owner, col(Owner.id) == col(S.owner_id))
         .join(Workspace, col(Workspace.id) == col(S.workspace_id))
+        .outerjoin(JiraLink, col(JiraLink.session_id) == col(S.id))
         .where(*where).order_by(*order).limit(query.limit + 1)
     )
-    rows = ctx.db.exec(statement).all()
+    rows = ctx.db.connection().execute(statement).all()
     page, more = rows[: query.limit], len(rows) > query.limit
-    links = _links(ctx.db, [r for r, _, _ in page if r.mode == Mode.XRAY])
-    items = [session_out(ctx.db, r, owner=o, workspace=w, link=links.get(r.id))
-             for r, o, w in page]
+    items = [_view(r._mapping) for r in page]
     cursor = None
     if more and items:
-        last = page[-1]
-        value = {"owner": last[1], "workspace": last[2]}.get(field, getattr(last[0], field))
-        cursor = encode_cursor(query.sort, value, last[0].id)
+        last = items[-1]
+        value = {"owner": last.owner, "workspace": last.workspace}.get(field,
+                                                                        getattr(last, field))
+        cursor = encode_cursor(query.sort, value, last.id)
     return SessionPage(items=items, next_cursor=cursor)
 
 
-def _links(db: Session, rows: Sequence[ExploratorySession]) -> dict[str, JiraLink]:
-    if not rows:
-        return {}
-    found = db.exec(select(JiraLink).where(col(JiraLink.session_id).in_([r.id for r in rows])))
-    return {link.session_id: link for link in found.all()}
+_SESSION_TABLE = ExploratorySession.__table__  # type: ignore[attr-defined]
+_SESSION_COLUMNS = list(_SESSION_TABLE.c)
+_LINK_COLUMNS = [c.label(f"link_{c.name}") for c in JiraLink.__table__.c  # type: ignore[attr-defined]
+                 if c.name != "session_id"]
+
+
+def _view(m: Any) -> SessionOut:
+    lock = None
+    if m["lock_holder"] is not None:
+        lock = LockOut(holder=m["lock_holder"], since=m["lock_since"], epoch=m["lock_epoch"],
+                       reason=m["lock_reason"])
+    link = None
+    if m["mode"] == Mode.XRAY and m["link_project"] is not None:
+        link = LinkOut(project=m["link_project"], test_execution=m["link_test_execution"],
+                       test=m["link_test"], test_run=m["link_test_run"], state=m["link_state"],
+                       last_synced=m["link_last_synced"], error=m["link_error"],
+                       conflict_note=m["link_conflict_note"])
+    return SessionOut(
+        id=m["id"], name=m["name"], type=m["type"], mode=m["mode"],
+        workspace=m["workspace_name"], owner=m["owner_name"], size=m["size"],
+        created=m["created"], modified=m["modified"], digest=m["digest"], version=m["version"],
+        row_version=m["row_version"], trashed_at=m["trashed_at"], lock=lock, link=link,
+    )
