@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -65,7 +66,9 @@ def _prepare(deployment: str, host: str, port: int, options: SandboxOptions | No
     chosen = _check_deployment(deployment)
     options = options or SandboxOptions()
     runtime = Runtime(chosen, options, SandboxState(chosen, options), Faults(options.seed))
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only then, and
+    # without it Nagle + delayed ACKs stall every kept-alive answer by ~40 ms.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     bound_host, bound_port = listener.getsockname()[:2]
@@ -107,4 +110,7 @@ def serve_forever(deployment: str = "cloud", host: str = "127.0.0.1", port: int 
             on_ready(url)
         await task
 
-    asyncio.run(main())
+    # uvicorn re-raises the interrupt it caught once it has shut down; that is the normal
+    # way out of the foreground server, not an error.
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        asyncio.run(main())

@@ -1,0 +1,53 @@
+"""Starting and stopping: `start_sandbox` in a thread, `serve_forever` in the foreground."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from sandbox.server import start_sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+FOREGROUND = ("from sandbox.server import serve_forever\n"
+              "serve_forever('datacenter', on_ready=lambda url: print(url, flush=True))\n")
+
+
+def test_start_sandbox_binds_loopback_on_a_free_port() -> None:
+    """Two sandboxes get distinct loopback URLs and stop cleanly."""
+    first, second = start_sandbox("cloud"), start_sandbox("datacenter")
+    try:
+        assert first.url != second.url
+        assert first.url.startswith("http://127.0.0.1:")
+    finally:
+        first.stop()
+        second.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{first.url}/_sandbox/state", timeout=2)
+
+
+def test_unknown_deployment_is_refused() -> None:
+    """A deployment other than cloud/datacenter is a ValueError naming the choices."""
+    with pytest.raises(ValueError, match="cloud, datacenter"):
+        start_sandbox("server")
+
+
+def test_serve_forever_reports_its_url_and_stops_on_interrupt() -> None:
+    """serve_forever calls on_ready(url), serves there, and exits when interrupted."""
+    with subprocess.Popen([sys.executable, "-c", FOREGROUND], cwd=REPO, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip()
+            answer = requests.get(f"{url}/rest/api/2/serverInfo", timeout=10,
+                                  headers={"Authorization": "Bearer sandbox-token"})
+            assert answer.json()["deploymentType"] == "Server"
+            process.send_signal(signal.SIGINT)
+            _, errors = process.communicate(timeout=10)
+        finally:
+            process.kill()
+    assert (process.returncode, errors) == (0, "")
