@@ -99,7 +99,7 @@ def test_run_status_comment_defect_attachment(dc: RunningSandbox,
 
 def test_put_run_updates_several_things(dc: RunningSandbox, dc_http: requests.Session) -> None:
     """PUT testrun/{id} sets status and comment and adds defects in one call."""
-    test, execution, _ = setup_run(dc, dc_http)
+    _, execution, _ = setup_run(dc, dc_http)
     bug = create(dc_http, dc.url, kind="Bug")["key"]
     runs = dc_http.get(f"{raven(dc)}/api/testruns", params={"testExecKey": execution}).json()
     answer = dc_http.put(f"{raven(dc)}/api/testrun/{runs[0]['id']}", json={
