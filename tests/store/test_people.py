@@ -1,0 +1,89 @@
+"""Users and workspaces: personal workspaces, team members, names that must stay unique."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from store.api import Store
+from store.errors import Conflict, Invalid, Locked, PermissionDenied
+from tests.store.conftest import Clock, World, dump, make_world
+
+
+def test_each_user_gets_a_personal_workspace(store: Store) -> None:
+    """Adding a user makes a personal workspace named after them, with them as only member."""
+    store.add_user("alice")
+    (workspace,) = store.list_workspaces("alice")
+    assert workspace.to_json() == {"name": "alice", "kind": "personal", "owner": "alice",
+                                   "members": ["alice"]}
+
+
+def test_duplicate_user_name_is_conflict_and_changes_nothing(store: Store) -> None:
+    """A second user with a taken name is `conflict`, and nothing is added."""
+    store.add_user("alice")
+    before = dump(store)
+    with pytest.raises(Conflict) as refused:
+        store.add_user("alice")
+    assert refused.value.rule == "user_exists" and dump(store) == before
+
+
+def test_reserved_user_name_is_invalid(store: Store) -> None:
+    """`jira` names the holder of Jira's locks and cannot be a user."""
+    with pytest.raises(Invalid) as refused:
+        store.add_user("jira")
+    assert refused.value.rule == "name_reserved"
+
+
+def test_team_workspace_name_must_be_free(world: World) -> None:
+    """A team workspace cannot take the name of an existing workspace (a user's, here)."""
+    with pytest.raises(Conflict) as refused:
+        world.store.add_workspace("alice", "bob")
+    assert refused.value.rule == "workspace_exists"
+
+
+def test_removed_member_loses_access(world: World) -> None:
+    """After leaving a team, a user can no longer see its sessions."""
+    world.store.remove_member("alice", "qa-team", "bob")
+    with pytest.raises(PermissionDenied):
+        world.store.show("bob", world.session.id)
+
+
+def test_non_member_cannot_manage_members(world: World) -> None:
+    """Only members (or admins) change a team's members."""
+    with pytest.raises(PermissionDenied):
+        world.store.add_member("carol", "qa-team", "carol")
+
+
+def test_personal_workspace_takes_no_members(world: World) -> None:
+    """A personal workspace keeps its one owner."""
+    with pytest.raises(Invalid) as refused:
+        world.store.add_member("alice", "alice", "bob")
+    assert refused.value.rule == "personal_workspace"
+
+
+def test_expired_lease_can_be_taken_over(store: Store, clock: Clock) -> None:
+    """With a lease, another member may open once the holder's lease has run out."""
+    leased = Store(store.engine, type(store.settings)(home=store.settings.home,
+                                                       lock_lease_seconds=60), clock=clock)
+    world = make_world(leased)
+    sid = world.session.id
+    leased.open("bob", sid)
+    with pytest.raises(Locked):
+        leased.open("alice", sid)
+    clock.advance(seconds=60)
+    assert leased.open("alice", sid).session.lock.holder == "alice"  # type: ignore[union-attr]
+    assert "conflicted copy" in leased.save("bob", sid, io.BytesIO(b"late")).name
+
+
+def test_archive_is_refused_while_open_in_the_desktop_app(world: World) -> None:
+    """Jira cannot archive a session a user has open: `locked`."""
+    world.store.open("bob", world.session.id)
+    with pytest.raises(Locked):
+        world.store.archive("alice", world.session.id, "Done")
+
+
+def test_admin_unlock_ends_jira_lock(world: World) -> None:
+    """An admin's unlock ends an archive lock too."""
+    world.store.archive("alice", world.session.id, "Done")
+    assert world.store.unlock("root", world.session.id).lock is None
