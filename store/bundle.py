@@ -40,6 +40,9 @@ MANIFEST_NAME = "manifest.json"
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
 CHUNK_SIZE = 64 * 1024
 _MiB = 1024 * 1024
+# Stored and deflate: what zip tools write by default, and whose failures zipfile reports
+# as its own errors (bzip2 and lzma fail with OSError and LZMAError).
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # Errors the zipfile module raises on a damaged member: bad CRC, broken deflate stream,
 # truncated data, unknown compression method, encryption.
 _MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
@@ -327,6 +330,10 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: BundleLimits,
             raise Invalid(rule="bundle_corrupt",
                           message=f"bundle entry {_shown(info.filename)} appears twice")
         seen.add(info.filename)
+        if info.compress_type not in _METHODS:
+            raise Invalid(rule="bundle_corrupt",
+                          message=f"bundle entry {_shown(info.filename)} uses compression method "
+                          f"{info.compress_type}; a bundle uses stored (0) or deflate (8)")
         if info.flag_bits & 0x1:
             raise Invalid(rule="bundle_corrupt",
                           message=f"bundle entry {_shown(info.filename)} is encrypted")

@@ -160,6 +160,13 @@ def unsupported_zip_version() -> bytes:
     return patched(data, central_records(data)[1] + 6, "<H", 99)
 
 
+def bzip2_member() -> bytes:
+    buffer = io.BytesIO(bundle_bytes())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("evidence/raw.log", b"log line\n" * 100, compress_type=zipfile.ZIP_BZIP2)
+    return buffer.getvalue()
+
+
 def truncated_bundle() -> bytes:
     data = bundle_bytes()
     return data[: len(data) // 2]
@@ -185,6 +192,7 @@ REFUSALS: list[tuple[str, Callable[[], bytes], BundleLimits, str]] = [
     ("bundle_corrupt", encrypted_entry, BundleLimits(), "is encrypted"),
     ("bundle_corrupt", entry_outside_the_file, BundleLimits(), "lies outside the file"),
     ("bundle_corrupt", unsupported_zip_version, BundleLimits(), "zip structure is broken"),
+    ("bundle_corrupt", bzip2_member, BundleLimits(), "uses compression method 12"),
     ("bundle_corrupt", truncated_bundle, BundleLimits(), "zip structure is broken"),
 ]
 IDS = [builder.__name__ for _, builder, _, _ in REFUSALS]
