@@ -168,6 +168,10 @@ def parse_manifest(raw: bytes) -> dict[str, Any]:
     except ValueError as exc:
         raise Invalid(rule="manifest_not_json",
                       message=f"manifest.json is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise Invalid(rule="manifest_not_json",
+                      message="manifest.json is not JSON this reader accepts: it nests too "
+                      "deeply") from exc
     if not isinstance(value, dict):
         raise Invalid(rule="manifest_invalid",
                       message=f"manifest.json is invalid at (root): it is a JSON "
@@ -213,7 +217,7 @@ def unsafe_reason(name: str) -> str | None:
 @contextmanager
 def _open_zip(path: Path, limits: BundleLimits) -> Iterator[zipfile.ZipFile | None]:
     """The zip at `path`, or None when the file is not a readable zip (an opaque file)."""
-    if _directory_is_refused(path, limits):
+    if _skip_oversized_directory(path, limits):
         yield None
         return
     try:
@@ -248,7 +252,7 @@ def _first_local_name(path: Path) -> str | None:
         return stream.read(name_length).decode("utf-8", "replace")
 
 
-def _directory_is_refused(path: Path, limits: BundleLimits) -> bool:
+def _skip_oversized_directory(path: Path, limits: BundleLimits) -> bool:
     """Judge, before zipfile loads it all in memory, a central directory beyond the limits.
 
     Raises for a bundle; True for an opaque zip, which is then never parsed at all.

@@ -84,6 +84,10 @@ def nan_in_json() -> bytes:
     return zip_bytes([("manifest.json", b'{"timebox_minutes": NaN}')])
 
 
+def deeply_nested_json() -> bytes:
+    return zip_bytes([("manifest.json", b"[" * 100_000 + b"]" * 100_000)])
+
+
 def invalid_kind() -> bytes:
     item = {"at": "2026-11-20T10:12:00Z", "kind": "photo", "text": "x"}
     return bundle_bytes(timeline=[item])
@@ -178,6 +182,7 @@ REFUSALS: list[tuple[str, Callable[[], bytes], BundleLimits, str]] = [
     ("manifest_not_json", not_json, BundleLimits(), "manifest.json is not JSON"),
     ("manifest_not_json", not_utf8, BundleLimits(), "not UTF-8"),
     ("manifest_not_json", nan_in_json, BundleLimits(), "NaN is not JSON"),
+    ("manifest_not_json", deeply_nested_json, BundleLimits(), "nests too deeply"),
     ("manifest_invalid", invalid_kind, BundleLimits(), "timeline[0].kind: 'photo' is not one"),
     ("bundle_missing_file", missing_file, BundleLimits(), "'evidence/0002.webm'"),
     ("bundle_unsafe_path", unsafe_timeline_file, BundleLimits(), "'../notes.ogg'"),
