@@ -105,12 +105,18 @@ class Gate:
             self.record(scope, status_seen)
 
     def client_of(self, scope: Scope) -> str:
-        """Who is calling: the credentials they present, else their address."""
+        """Whose budget a request spends: the Xray tenant, or the Jira account presented.
+
+        Why: Xray Cloud limits a tenant, whatever token it holds (a fresh token must not
+        buy a fresh window); Jira limits per user. The sandbox has one of each.
+        """
+        if scope["path"].startswith("/api/"):
+            return "xray"
         credential = header(scope, b"authorization")
         if credential:
-            return hashlib.sha256(credential.encode()).hexdigest()[:16]
+            return "jira:" + hashlib.sha256(credential.encode()).hexdigest()[:16]
         peer = scope.get("client") or ("?", 0)
-        return str(peer[0])
+        return f"jira:{peer[0]}"
 
     def record(self, scope: Scope, status_seen: list[int]) -> None:
         """Counts the request under its route template."""
