@@ -9,6 +9,7 @@ atomically: a reader never sees half a blob, a crash leaves only a temp file.
         info = inspect_upload(staged.path)                  # may refuse: the temp goes away
         ref = staged.commit()                               # now it is
 
+`sweep_temp` removes the temp files a crash left behind (the daemon may call it).
 The store does not count references: deleting a blob that two sessions share is the
 caller's decision (`store` keeps the digests in its tables).
 """
@@ -22,6 +23,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -150,6 +152,17 @@ class BlobStore:
                 folder.rmdir()
         return True
 
+    def sweep_temp(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        """Remove temp files a crash left behind, if older than `older_than`; how many."""
+        limit = ((now or datetime.now(UTC)) - older_than).timestamp()
+        removed = 0
+        for temp in self._tmp.iterdir():
+            with contextlib.suppress(FileNotFoundError):  # an upload that just finished
+                if temp.stat().st_mtime < limit:
+                    temp.unlink()
+                    removed += 1
+        return removed
+
     def _adopt(self, temp: Path, digest: str) -> None:
         """Rename a complete, fsynced temp file to its address (atomic; dedup if present)."""
         target = self.path(digest)
@@ -157,10 +170,14 @@ class BlobStore:
             if target.is_file():
                 temp.unlink()
                 return
+            new_folders = not target.parent.is_dir()
             target.parent.mkdir(parents=True, exist_ok=True)
             temp.chmod(0o444)  # a blob is immutable: its name is its content
             temp.replace(target)
             _fsync_dir(target.parent)
+            if new_folders:  # their names must survive a crash too
+                _fsync_dir(target.parent.parent)
+                _fsync_dir(self.root)
         except OSError as exc:
             temp.unlink(missing_ok=True)
             raise _unavailable("store the upload", exc) from exc

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,25 @@ def test_committing_twice_is_a_programming_error(tmp_path: Path) -> None:
         staged.commit()
         with pytest.raises(RuntimeError):
             staged.commit()
+
+
+def test_sweep_removes_only_stale_temp_files(tmp_path: Path) -> None:
+    """sweep_temp() deletes temp files older than the age given and keeps newer ones."""
+    blobs = BlobStore(tmp_path)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    stale, fresh = tmp_path / ".tmp" / "upload-stale", tmp_path / ".tmp" / "upload-fresh"
+    for temp, age in ((stale, timedelta(hours=2)), (fresh, timedelta(minutes=5))):
+        temp.write_bytes(b"partial")
+        moment = (now - age).timestamp()
+        os.utime(temp, (moment, moment))
+    assert blobs.sweep_temp(timedelta(hours=1), now=now) == 1
+    assert (stale.exists(), fresh.exists()) == (False, True)
+
+
+def test_sweep_leaves_stored_blobs_alone(tmp_path: Path) -> None:
+    """sweep_temp() never touches committed blobs, however old."""
+    blobs = BlobStore(tmp_path)
+    ref = blobs.put(io.BytesIO(b"kept"), max_bytes=100)
+    later = datetime.now(UTC) + timedelta(days=365)
+    assert blobs.sweep_temp(timedelta(0), now=later) == 0
+    assert blobs.exists(ref.digest)
