@@ -6,6 +6,7 @@ user) through typed FastAPI dependencies.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from sync.api.errors import Unauthenticated
 from sync.config import Config
 from sync.control import SyncControl
 
+MEMBERSHIP_TTL = 5.0  # seconds
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -38,13 +41,29 @@ class ApiContext:
     jira_ping: Callable[[], bool] | None = None
     deliveries: SeenDeliveries = field(default_factory=SeenDeliveries)
     clock: Callable[[], datetime] = _utc_now
+    # user -> (when read, workspaces): only shapes the options offered; the store decides
+    _memberships: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
-    def member_of(self, user: UserOut) -> set[str]:
-        """The workspaces `user` is a member of (an admin sees more, but is not a member)."""
-        return {ws.name for ws in self.store.list_workspaces(user.name) if user.name in ws.members}
+    def member_of(self, user: UserOut) -> frozenset[str]:
+        """The workspaces `user` is a member of (an admin sees more, but is not a member).
+
+        Read at most every MEMBERSHIP_TTL seconds per user: it decides only which options
+        a row offers, never what the store allows.
+        """
+        now = time.monotonic()
+        cached = self._memberships.get(user.name)
+        if cached is not None and now - cached[0] < MEMBERSHIP_TTL:
+            return cached[1]
+        names = frozenset(
+            ws.name for ws in self.store.list_workspaces(user.name) if user.name in ws.members
+        )
+        if len(self._memberships) > 10_000:
+            self._memberships.clear()
+        self._memberships[user.name] = (now, names)
+        return names
 
     def session_json(
-        self, user: UserOut, session: SessionOut, member_of: set[str] | None = None
+        self, user: UserOut, session: SessionOut, member_of: frozenset[str] | None = None
     ) -> dict[str, Any]:
         """A session's JSON with the options this user may use on it (`allowed_actions`)."""
         members = self.member_of(user) if member_of is None else member_of
