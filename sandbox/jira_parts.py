@@ -32,13 +32,13 @@ async def add_attachments(request: Request) -> Response:
         raise Forbidden("XSRF check failed")
     with state.lock:
         state.issue(request.path_params["key"])
-    form = await request.form()
-    uploads = [v for k, v in form.multi_items() if k == "file" and isinstance(v, UploadFile)]
-    if not uploads:
+    async with request.form() as form:
+        uploads = [v for k, v in form.multi_items()
+                   if k == "file" and isinstance(v, UploadFile)]
+        contents = [(u.filename or "file", u.content_type or "application/octet-stream",
+                     await u.read()) for u in uploads]
+    if not contents:
         raise BadRequest("No attachments were found in the request: send multipart part 'file'.")
-    contents = [(u.filename or "file", u.content_type or "application/octet-stream",
-                 await u.read()) for u in uploads]
-    await form.close()
     with state.lock:
         issue = state.issue(request.path_params["key"])
         made = []

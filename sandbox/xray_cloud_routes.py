@@ -73,10 +73,9 @@ async def _json_part(form: Any, name: str) -> Any:
 async def import_multipart(request: Request) -> Response:
     """POST /api/v2/import/execution/multipart: parts `results` (Xray JSON) and `info`."""
     runtime = runtime_of(request)
-    form = await request.form()
-    results = await _json_part(form, "results")
-    info = await _json_part(form, "info")
-    await form.close()
+    async with request.form() as form:
+        results = await _json_part(form, "results")
+        info = await _json_part(form, "info")
     if results is None:
         raise BadRequest("The multipart part 'results' is required.")
     fields = (info or {}).get("fields") if isinstance(info, dict) else None
