@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
-from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -170,15 +170,27 @@ def disconnect_session(ctx: Ctx, user: CurrentUser, session_id: str) -> Json:
 
 
 @router.put("/sessions/{session_id}/content")
-async def save_content(ctx: Ctx, user: CurrentUser, session_id: str, request: Request) -> Json:
-    """Save new content (the raw request body) under the caller's lock."""
+async def save_content(
+    ctx: Ctx,
+    user: CurrentUser,
+    session_id: str,
+    request: Request,
+    lock_epoch: Annotated[int | None, Header(alias="X-Lock-Epoch", ge=0)] = None,
+) -> Json:
+    """Save new content (the raw request body) under the caller's lock.
+
+    `X-Lock-Epoch` (the `lock_epoch` that `open` answered) lets the store tell a save
+    under a lock an admin broke meanwhile: it is kept as a conflicted copy, never lost.
+    """
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - closed below
     try:
         async for chunk in request.stream():
             spool.write(chunk)
         spool.seek(0)
         stream = cast(BinaryIO, spool)
-        session = await run_in_threadpool(ctx.store.save, user.name, session_id, stream)
+        session = await run_in_threadpool(
+            lambda: ctx.store.save(user.name, session_id, stream, lock_epoch=lock_epoch)
+        )
     finally:
         spool.close()
     return await run_in_threadpool(ctx.session_json, user, session)

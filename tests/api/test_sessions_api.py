@@ -452,3 +452,17 @@ def test_connect_by_a_non_owner_is_refused(world: World) -> None:
     response = _post(world, "bob", f"/api/v1/sessions/{session['id']}/connect", {"project": "QA"})
     assert response.status_code == 403
     assert _state(world, session["id"])["mode"] == "standalone"
+
+
+def test_save_under_a_lock_an_admin_broke_is_kept_as_a_conflicted_copy(world: World) -> None:
+    """Bob's save with the epoch of a lock root broke is not lost: it becomes a conflicted copy."""
+    session = world.upload()
+    opened = _post(world, "bob", f"/api/v1/sessions/{session['id']}/open").json()
+    _post(world, "root", f"/api/v1/sessions/{session['id']}/unlock")
+    response = world.client.put(
+        f"/api/v1/sessions/{session['id']}/content", content=b"bob's work",
+        headers={**world.auth("bob"), "X-Lock-Epoch": str(opened["lock_epoch"])})
+    assert response.status_code == 200
+    assert response.json()["id"] != session["id"]
+    assert "conflicted copy" in response.json()["name"]
+    assert _state(world, session["id"])["version"] == 1
