@@ -117,13 +117,8 @@ async def change_exec_tests(request: Request) -> Response:
         adding = [_issue(state, key, "Test").id for key in body.get("add") or []]
         removing = [_issue(state, key, "Test").id for key in body.get("remove") or []]
         state.xray.add_tests(execution.id, adding, state.now())
-        record = state.xray.executions.get(execution.id)
         for test_id in removing:
-            run = state.xray.run_of(execution.id, test_id)
-            if record and test_id in record.test_ids:
-                record.test_ids.remove(test_id)
-            if run is not None:
-                del state.xray.runs[run.number]
+            state.xray.remove_run(execution.id, test_id)
         state.touch(execution)
     return jira_json([])
 

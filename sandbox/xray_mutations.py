@@ -99,10 +99,7 @@ def remove_tests(_: Any, info: Any, issueId: str, testIssueIds: list[str]) -> No
     record = xray.executions.setdefault(execution.id, XrayExecution(execution.id))
     for raw in testIssueIds:
         if raw.isdigit() and int(raw) in record.test_ids:
-            record.test_ids.remove(int(raw))
-            run = xray.run_of(execution.id, int(raw))
-            if run is not None:
-                del xray.runs[run.number]
+            xray.remove_run(execution.id, int(raw))
     return None
 
 

@@ -121,3 +121,12 @@ def test_unknown_run_is_404(dc: RunningSandbox, dc_http: requests.Session) -> No
     answer = dc_http.get(f"{raven(dc)}/api/testrun/999")
     assert answer.status_code == 404
     assert answer.json()["errorMessages"]
+
+
+def test_exec_tests_remove_drops_the_run(dc: RunningSandbox, dc_http: requests.Session) -> None:
+    """POST testexec/{key}/test with remove takes the test and its run out."""
+    test, execution, _ = setup_run(dc, dc_http)
+    assert dc_http.post(f"{raven(dc)}/api/testexec/{execution}/test",
+                        json={"remove": [test]}).status_code == 200
+    assert dc_http.get(f"{raven(dc)}/api/testexec/{execution}/test").json() == []
+    assert dc.state.xray.runs == {}
