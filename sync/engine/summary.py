@@ -21,13 +21,12 @@ class CycleSummary:
     deferred: int = 0  # remote changes waiting for a lock to end
     errors: int = 0
     skipped: int = 0  # sessions another daemon holds
-    requests: int = 0  # requests sent to Jira/Xray, when the backend counts them
     error_messages: list[str] = field(default_factory=list)
 
     def merge(self, other: CycleSummary) -> None:
         """Add another summary's counts to this one (a cycle that went round twice)."""
         for name in ("pushed", "created", "pulled", "conflicts", "deferred", "errors",
-                     "skipped", "requests"):
+                     "skipped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.error_messages.extend(other.error_messages)
         self.finished = other.finished or self.finished
@@ -51,7 +50,6 @@ class CycleSummary:
             "deferred": self.deferred,
             "errors": self.errors,
             "skipped": self.skipped,
-            "requests": self.requests,
             "error_messages": list(self.error_messages[:20]),
         }
 
@@ -60,6 +58,6 @@ class CycleSummary:
         return (
             f"{self.kind} cycle: pushed={self.pushed} (created={self.created}) "
             f"pulled={self.pulled} conflicts={self.conflicts} deferred={self.deferred} "
-            f"errors={self.errors} skipped={self.skipped} requests={self.requests} "
+            f"errors={self.errors} skipped={self.skipped} "
             f"in {self.seconds:.2f}s"
         )
