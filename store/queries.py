@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +20,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.context import Ctx, authorize
-from store.errors import Invalid, PermissionDenied
+from store.errors import Invalid, NotFound, PermissionDenied
 from store.models import ExploratorySession, JiraLink, Membership, Mode, Role, User, Workspace
-from store.rows import is_member, session_out, user_named, workspace_named
+from store.rows import session_out, workspace_named
 from store.rules import Operation
 from store.validation import choice
 from store.views import LinkOut, LockOut, SessionOut, SessionPage, SessionQuery
@@ -91,14 +92,36 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filters(db: Session, user: User, query: SessionQuery) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class _Who:
+    id: int
+    role: str
+
+
+def _users(db: Session, names: set[str]) -> dict[str, _Who]:
+    """Ids and roles of the named users, in one light query (the listing's hot path)."""
+    users = User.__table__  # type: ignore[attr-defined]
+    rows = db.connection().execute(
+        sa_select(users.c.name, users.c.id, users.c.role).where(users.c.name.in_(names))
+    ).all()
+    return {r.name: _Who(id=r.id, role=r.role) for r in rows}
+
+
+def _known(found: dict[str, _Who], name: str) -> _Who:
+    if name not in found:
+        raise NotFound("unknown_user", f"no user is called {name!r} [unknown_user]")
+    return found[name]
+
+
+def _filters(db: Session, user: _Who, owner: _Who | None,
+             query: SessionQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
         col(S.trashed_at).is_not(None) if query.trashed else col(S.trashed_at).is_(None)
     ]
     if query.workspace is not None:
         workspace = workspace_named(db, query.workspace)
         assert workspace.id is not None
-        if user.role != Role.ADMIN and not is_member(db, user, workspace.id):
+        if user.role != Role.ADMIN and db.get(Membership, (workspace.id, user.id)) is None:
             raise PermissionDenied("members_only", f"you are not a member of {workspace.name!r} "
                                    "[members_only]")
         where.append(col(S.workspace_id) == workspace.id)
@@ -111,8 +134,8 @@ def _filters(db: Session, user: User, query: SessionQuery) -> list[ColumnElement
     if query.mode is not None:
         where.append(col(S.mode) == choice(query.mode, ("standalone", "xray"),
                                            rule="mode_unknown", what="mode"))
-    if query.owner is not None:
-        where.append(col(S.owner_id) == user_named(db, query.owner).id)
+    if owner is not None:
+        where.append(col(S.owner_id) == owner.id)
     if query.name:
         pattern = f"%{_escape_like(query.name.strip())}%"
         where.append(col(S.name).ilike(pattern, escape="\\"))
@@ -121,13 +144,15 @@ def _filters(db: Session, user: User, query: SessionQuery) -> list[ColumnElement
 
 def list_sessions(ctx: Ctx, actor: str, query: SessionQuery) -> SessionPage:
     """A page of the sessions the actor may see, filtered and sorted."""
-    user = user_named(ctx.db, actor)
+    found = _users(ctx.db, {actor} | ({query.owner} if query.owner is not None else set()))
+    user = _known(found, actor)
+    owner = _known(found, query.owner) if query.owner is not None else None
     field, descending = _sort(query.sort)
     if not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_LIMIT:
         raise Invalid("limit_out_of_range",
                       f"the limit is between 1 and {MAX_LIMIT} [limit_out_of_range]")
     column = SORTABLE[field]
-    where = _filters(ctx.db, user, query)
+    where = _filters(ctx.db, user, owner, query)
     if query.cursor:
         value, last_id = decode_cursor(query.cursor, query.sort, field)
         where.append(_after(column, descending, value, last_id))
