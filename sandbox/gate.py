@@ -150,7 +150,7 @@ class Gate:
             await drop_connection(raw_send)
             return
         if "status" in kinds:
-            await self.send_fault(kinds["status"], send, client)
+            await self.send_fault(kinds["status"], scope, send, client)
             return
         extra: list[tuple[bytes, bytes]] = []
         limiter = runtime.state.limiter
@@ -160,8 +160,8 @@ class Gate:
             if not verdict.allowed:
                 until = runtime.state.now() + verdict.retry_after
                 runtime.state.retry_memory.told_to_wait(client, until)
-                await send_json(send, 429, {"errorMessages": ["Rate limit exceeded."],
-                                            "errors": {}}, extra)
+                refusal = ApiError("Rate limit exceeded.", status=429)
+                await send_json(send, 429, self.error_body(scope, refusal), extra)
                 return
         try:
             receive = await self.buffered(scope, receive)
@@ -187,7 +187,7 @@ class Gate:
         if lose_answer:
             await drop_connection(raw_send)
 
-    async def send_fault(self, rule: FaultRule, send: Send, client: str) -> None:
+    async def send_fault(self, rule: FaultRule, scope: Scope, send: Send, client: str) -> None:
         """Answers an injected error status."""
         headers: list[tuple[bytes, bytes]] = []
         if rule.retry_after is not None:
@@ -196,7 +196,8 @@ class Gate:
             self.runtime.state.retry_memory.told_to_wait(client, now + retry_after_seconds(
                 rule.retry_after, now))
         message = "Rate limit exceeded." if rule.status == 429 else "Injected fault."
-        await send_json(send, rule.status, {"errorMessages": [message], "errors": {}}, headers)
+        body = self.error_body(scope, ApiError(message, status=rule.status))
+        await send_json(send, rule.status, body, headers)
 
     async def buffered(self, scope: Scope, receive: Receive) -> Receive:
         """Reads the whole body (refusing one beyond the limit) and replays it."""

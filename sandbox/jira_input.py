@@ -56,7 +56,7 @@ def check_custom(name: str, value: Any) -> Any:
         chosen = value.get("value") if isinstance(value, dict) else None
         if chosen not in TEST_TYPES:
             raise BadRequest(errors={name: f"Option value '{chosen}' is not valid"})
-        return {"self": "", "value": chosen, "id": str(10300 + TEST_TYPES.index(chosen))}
+        return {"value": chosen, "id": str(10300 + TEST_TYPES.index(chosen))}
     if name == "customfield_10202":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise BadRequest(errors={name: "Test Environments must be a list of strings."})

@@ -169,11 +169,12 @@ def test_control_plane_refuses_a_bad_fault(cloud: RunningSandbox) -> None:
 
 def test_xray_limit_is_per_tenant_not_per_token(
         limited: tuple[RunningSandbox, FakeClock]) -> None:
-    """A new Xray token does not buy a new window: the tenant's 4th request is refused."""
+    """The Xray tenant's 4th request gets Xray's 429; Jira's budget is separate."""
     running, _ = limited
     creds = {"client_id": "sandbox", "client_secret": "sandbox-secret"}
-    statuses = [requests.post(f"{running.url}/api/v2/authenticate", json=creds,
-                              timeout=10).status_code for _ in range(4)]
+    answers = [requests.post(f"{running.url}/api/v2/authenticate", json=creds, timeout=10)
+               for _ in range(4)]
     jira = requests.get(f"{running.url}/rest/api/3/myself", auth=CLOUD_AUTH, timeout=10)
-    assert statuses == [200, 200, 200, 429]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "error" in answers[3].json()
     assert jira.status_code == 200
