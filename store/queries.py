@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, literal, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -83,9 +83,9 @@ def decode_cursor(cursor: str, sort: str, field: str) -> tuple[object, str]:
 
 
 def _after(column: Any, descending: bool, value: object, last_id: str) -> ColumnElement[bool]:
-    if descending:
-        return or_(column < value, and_(column == value, col(S.id) < last_id))
-    return or_(column > value, and_(column == value, col(S.id) > last_id))
+    # a row-value comparison, which both databases answer from the (column, id) index
+    here, bound = tuple_(column, col(S.id)), tuple_(literal(value, column.type), literal(last_id))
+    return here < bound if descending else here > bound
 
 
 def _escape_like(text: str) -> str:

@@ -385,3 +385,20 @@ def test_name_filter_treats_wildcards_literally(world: World) -> None:
     names = [s.name for s in world.store.list_sessions("alice",
                                                        SessionQuery(name="%")).items]
     assert names == ["100% done"]
+
+
+@pytest.mark.parametrize("sort", ["modified", "-modified", "name", "-size", "owner", "-created"])
+def test_cursor_pages_cover_ties_exactly_once(world: World, sort: str) -> None:
+    """Paging through sessions that tie on the sort column yields each exactly once."""
+    made = {world.session.id} | {world.upload(name=f"Same {i % 2}", data=b"x" * (i % 3)).id
+                                 for i in range(8)}
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = world.store.list_sessions("alice", SessionQuery(sort=sort, limit=3,
+                                                                cursor=cursor))
+        seen += [s.id for s in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(made)
