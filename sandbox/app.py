@@ -46,8 +46,12 @@ async def api_error(request: Request, exc: Exception) -> Response:
     """An ApiError as its status and body (Xray Cloud's shape on /api/ paths)."""
     assert isinstance(exc, ApiError)
     if request.url.path.startswith("/api/"):
-        return jira_json({"error": "; ".join(exc.messages) or str(exc.errors)}, exc.status)
-    return jira_json(exc.body(), exc.status)
+        answer = jira_json({"error": "; ".join(exc.messages) or str(exc.errors)}, exc.status)
+    else:
+        answer = jira_json(exc.body(), exc.status)
+    for name, value in exc.headers:
+        answer.headers[name.decode()] = value.decode()
+    return answer
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -7,7 +7,8 @@
         ├── Forbidden            403: e.g. attachments without X-Atlassian-Token
         ├── NotFound             404: unknown issue, property, test run...
         ├── Gone                 410: removed endpoints (Cloud's old search)
-        └── PayloadTooLarge      413: body beyond the configured maximum
+        ├── PayloadTooLarge      413: body beyond the configured maximum
+        └── TooManyRequests      429: the per-issue write limit (headers: Retry-After...)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ApiError(SandboxError):
         super().__init__("; ".join(messages) or str(errors))
         self.messages = list(messages)
         self.errors = dict(errors or {})
+        self.headers: list[tuple[bytes, bytes]] = []
         if status is not None:
             self.status = status
 
@@ -72,3 +74,13 @@ class PayloadTooLarge(ApiError):
     """413: the request body is beyond the configured limit."""
 
     status = 413
+
+
+class TooManyRequests(ApiError):
+    """429: too many writes to one issue; carries Retry-After and X-RateLimit-* headers."""
+
+    status = 429
+
+    def __init__(self, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+        super().__init__(message)
+        self.headers = list(headers)

@@ -74,6 +74,21 @@ def retry_after_seconds(value: str, now: float) -> float:
         return 0.0
 
 
+def client_of(scope: Scope) -> str:
+    """Whose budget a request spends: the Xray tenant, or the Jira account presented.
+
+    Why: Xray Cloud limits a tenant, whatever token it holds (a fresh token must not
+    buy a fresh window); Jira limits per user. The sandbox has one of each.
+    """
+    if scope["path"].startswith("/api/"):
+        return "xray"
+    credential = header(scope, b"authorization")
+    if credential:
+        return "jira:" + hashlib.sha256(credential.encode()).hexdigest()[:16]
+    peer = scope.get("client") or ("?", 0)
+    return f"jira:{peer[0]}"
+
+
 class Gate:
     """Wraps the routed app with the sandbox's cross-cutting behaviour."""
 
@@ -87,7 +102,7 @@ class Gate:
             await self.app(scope, receive, send)
             return
         state = self.runtime.state
-        client = self.client_of(scope)
+        client = client_of(scope)
         status_seen: list[int] = []
 
         async def recording_send(message: Message) -> None:
@@ -103,20 +118,6 @@ class Gate:
             await self.handle(scope, receive, recording_send, send, client)
         finally:
             self.record(scope, status_seen)
-
-    def client_of(self, scope: Scope) -> str:
-        """Whose budget a request spends: the Xray tenant, or the Jira account presented.
-
-        Why: Xray Cloud limits a tenant, whatever token it holds (a fresh token must not
-        buy a fresh window); Jira limits per user. The sandbox has one of each.
-        """
-        if scope["path"].startswith("/api/"):
-            return "xray"
-        credential = header(scope, b"authorization")
-        if credential:
-            return "jira:" + hashlib.sha256(credential.encode()).hexdigest()[:16]
-        peer = scope.get("client") or ("?", 0)
-        return f"jira:{peer[0]}"
 
     def record(self, scope: Scope, status_seen: list[int]) -> None:
         """Counts the request under its route template."""

@@ -15,6 +15,7 @@ from sandbox.jira_render import ALL_FIELDS, View, render_issue, render_link, wan
 from sandbox.model import Issue
 from sandbox.runtime import runtime_of, view_of
 from sandbox.state import SandboxState
+from sandbox.write_limit import check_issue_write
 
 
 def issue_links(state: SandboxState, view: View) -> Any:
@@ -113,6 +114,7 @@ async def edit_issue(request: Request) -> Response:
     state = runtime.state
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         changes = check_fields(body.get("fields") or {}, view.version, creating=False)
         changes.update(check_update(body.get("update") or {}, issue, view.version))
         apply_changes(issue, changes)
@@ -125,7 +127,9 @@ async def delete_issue(request: Request) -> Response:
     state = runtime_of(request).state
     view_of(request)
     with state.lock:
-        state.delete_issue(state.issue(request.path_params["key"]))
+        issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
+        state.delete_issue(issue)
     return no_content()
 
 
@@ -161,6 +165,7 @@ async def put_property(request: Request) -> Response:
     value = await json_body(request)
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         existed = name in issue.properties
         issue.properties[name] = value
     return Response(status_code=200 if existed else 201)
@@ -173,6 +178,7 @@ async def delete_property(request: Request) -> Response:
     name = request.path_params["prop"]
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         if name not in issue.properties:
             raise NotFound(f"The property with key '{name}' does not exist.")
         del issue.properties[name]

@@ -23,6 +23,7 @@ from sandbox.jira_render import (
 )
 from sandbox.model import Attachment, Comment, IssueLink, RemoteLink
 from sandbox.runtime import runtime_of, view_of
+from sandbox.write_limit import check_issue_write
 
 
 async def add_attachments(request: Request) -> Response:
@@ -41,6 +42,7 @@ async def add_attachments(request: Request) -> Response:
         raise BadRequest("No attachments were found in the request: send multipart part 'file'.")
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         made = []
         for filename, mime, content in contents:
             item = Attachment(state.child_id(), filename, mime, content, state.now())
@@ -104,6 +106,7 @@ async def add_comment(request: Request) -> Response:
     body = _comment_body(await json_body(request), view.version)
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         now = state.now()
         item = Comment(state.child_id(), body, now, now)
         issue.comments.append(item)
@@ -145,6 +148,7 @@ async def add_remote_link(request: Request) -> Response:
         await json_body(request))
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         for item in issue.remote_links:
             if global_id is not None and item.global_id == global_id:
                 item.application, item.relationship, item.object = (
@@ -181,6 +185,7 @@ async def delete_remote_link(request: Request) -> Response:
     view_of(request)
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         wanted = str(request.path_params["id"])
         kept = [i for i in issue.remote_links if str(i.id) != wanted]
         if len(kept) == len(issue.remote_links):
@@ -205,6 +210,7 @@ async def do_transition(request: Request) -> Response:
     wanted = str(transition.get("id", "")) if isinstance(transition, dict) else ""
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
         if wanted not in catalog.WORKFLOW[issue.status]:
             raise BadRequest(f"Transition id '{wanted}' is not valid for this issue.")
         changes = check_fields(body.get("fields") or {}, view.version, creating=False)

@@ -57,8 +57,11 @@ class SandboxState:
             self.xray = XrayRecords()
             self.log = RequestLog()
             self.retry_memory = RetryAfterMemory()
+            self.issue_retry_memory = RetryAfterMemory()
             limit = self.options.rate_limit
             self.limiter = RateLimiter(limit) if limit is not None else None
+            per_issue = self.options.issue_write_limit
+            self.issue_limiter = RateLimiter(per_issue) if per_issue is not None else None
 
     def now(self) -> float:
         """The sandbox's clock."""

@@ -178,3 +178,29 @@ def test_xray_limit_is_per_tenant_not_per_token(
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert "error" in answers[3].json()
     assert jira.status_code == 200
+
+
+def test_writes_per_issue_are_limited() -> None:
+    """With issue_write_limit 2/min, a 3rd write to one issue is 429 while another issue is not;
+    writing again to the refused issue at once is early."""
+    clock = FakeClock(1_800_000_000.0)
+    running = start_sandbox("cloud", options=SandboxOptions(
+        issue_write_limit=RateLimit(requests=2, window_seconds=60), clock=clock))
+    try:
+        with requests.Session() as http:
+            http.auth = CLOUD_AUTH
+            first, second = create(http, running.url)["key"], create(http, running.url)["key"]
+            edits = [http.put(f"{running.url}/rest/api/3/issue/{first}",
+                              json={"fields": {"summary": f"v{n}"}}) for n in range(3)]
+            other = http.put(f"{running.url}/rest/api/3/issue/{second}",
+                             json={"fields": {"summary": "fine"}})
+            assert running.state.log.early_requests == 0
+            again = http.put(f"{running.url}/rest/api/3/issue/{first}",
+                             json={"fields": {"summary": "too soon"}})
+        assert [e.status_code for e in edits] == [204, 204, 429]
+        assert edits[2].headers["Retry-After"] == "60"
+        assert (other.status_code, again.status_code) == (204, 429)
+        assert running.state.log.early_requests == 1
+        assert running.state.issue(first).summary == "v1"
+    finally:
+        running.stop()
