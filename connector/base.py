@@ -8,11 +8,11 @@ session is at most 5 requests, an update at most 3 (see `connector.push`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar, Literal, Protocol
+from typing import BinaryIO, ClassVar, Literal, Protocol
 
 Deployment = Literal["cloud", "datacenter"]
 IssueRole = Literal["test", "execution", "defect"]
@@ -176,6 +176,15 @@ class Backend(Protocol):
 
     def add_remote_link(self, key: str, link: RemoteLinkSpec) -> None:
         """Link the issue to the console; the same session's link is updated in place (1)."""
+        ...
+
+    def attach_file(
+        self, key: str, filename: str, content_type: str, open_file: Callable[[], BinaryIO]
+    ) -> str:
+        """Attach a large file (the session file) to an issue, streamed; its attachment id (1).
+
+        `open_file` is called once per attempt.  Not retried after an ambiguous failure.
+        """
         ...
 
     def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:

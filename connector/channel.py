@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import requests
 from jira import JIRA
@@ -18,6 +19,7 @@ from jira.exceptions import JIRAError
 from jira.resilientsession import ResilientSession
 
 from connector.errors import InvalidResponse
+from connector.multipart import MultipartFile
 from connector.ratelimit import TokenBucket
 from connector.retry import RetryLayer
 from connector.translate import bare_url, error_for_exception, error_for_response
@@ -106,6 +108,33 @@ class Channel:
                 f"{operation}: the answer is not JSON", status=resp.status_code, url=bare_url(url)
             ) from exc
 
+    def send_file(
+        self,
+        url: str,
+        *,
+        operation: str,
+        open_file: Callable[[], BinaryIO],
+        filename: str,
+        content_type: str,
+    ) -> Any:
+        """POST one file as streamed multipart (reopened per attempt); decode the JSON answer."""
+
+        def once() -> requests.Response:
+            with open_file() as stream:
+                body = MultipartFile(stream, filename, content_type)
+                return self._send_once(
+                    "POST", url, operation, False, None, None,
+                    {"Content-Type": body.content_type}, raw=body,
+                )
+
+        resp = self._retry.call(once)
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise InvalidResponse(
+                f"{operation}: the answer is not JSON", url=bare_url(url)
+            ) from exc
+
     def _send_once(
         self,
         method: str,
@@ -115,13 +144,16 @@ class Channel:
         params: dict[str, str] | None,
         body: Any,
         headers: dict[str, str] | None,
+        raw: Any = None,
     ) -> requests.Response:
         self._bucket.acquire()
         with self._lock:
             self.sent += 1
         all_headers = {"Accept": "application/json", "X-Atlassian-Token": "no-check"}
         kwargs: dict[str, Any] = {"params": params, "headers": all_headers | (headers or {})}
-        if body is not None:
+        if raw is not None:
+            kwargs["data"] = raw
+        elif body is not None:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"]["Content-Type"] = "application/json"
         if not isinstance(self.http, ResilientSession):

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 from connector.base import (
     Deployment,
@@ -48,6 +49,7 @@ class FakeIssue:
     mission: str = ""
     environments: tuple[str, ...] = ()
     remote_links: dict[str, RemoteLinkSpec] = field(default_factory=dict)
+    attachments: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 class FakeBackend:
@@ -170,6 +172,22 @@ class FakeBackend:
         with self._lock:
             self._enter("add_remote_link")
             self._get(key).remote_links[f"xray-sync:{link.session_id}"] = link
+
+    def attach_file(
+        self, key: str, filename: str, content_type: str, open_file: Callable[[], BinaryIO]
+    ) -> str:
+        """See `Backend.attach_file` (keeps name and size, reading in chunks)."""
+        with self._lock:
+            self._enter("attach_file")
+            issue = self._get(key)
+            size = 0
+            with open_file() as stream:
+                while chunk := stream.read(1 << 16):
+                    size += len(chunk)
+            attachment_id = str(next(self._ids))
+            issue.attachments.append((attachment_id, filename, size))
+            self._created("attach file")
+            return attachment_id
 
     def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:
         """See `Backend.get_test_run`."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from connector import payloads, readers
 from connector.base import (
@@ -69,6 +69,16 @@ class JiraSide:
             "POST", self._url(f"issue/{key}/remotelink"), operation="add remote link",
             idempotent=True, body=body,
         )
+
+    def attach_file(
+        self, key: str, filename: str, content_type: str, open_file: Callable[[], BinaryIO]
+    ) -> str:
+        """Attach a file to an issue, streamed (never whole in memory); returns its id."""
+        answer = self.channel.send_file(
+            self._url(f"issue/{key}/attachments"), operation="attach file",
+            open_file=open_file, filename=filename, content_type=content_type,
+        )
+        return readers.read_attachment_id(answer)
 
     def get_issue(self, key: str) -> IssueSummary:
         """One issue's summary, status, updated, labels and type."""

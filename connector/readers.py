@@ -211,6 +211,13 @@ def read_import_result(body: Any) -> IssueRef:
     return read_issue_ref(obj)
 
 
+def read_attachment_id(body: Any) -> str:
+    """`POST .../attachments` answers a list of attachments; the id of the first."""
+    if not isinstance(body, list) or not body:
+        raise InvalidResponse("the attachments answer is not a non-empty list")
+    return _text(_obj(body[0], "an attachment"), "id", "attachment")
+
+
 def read_auth_token(body: Any) -> str:
     """`POST /api/v2/authenticate` answers the token as a JSON string."""
     if not isinstance(body, str) or not body:

@@ -38,7 +38,9 @@ class StubAtlassian:
     def __call__(self, request: requests.PreparedRequest) -> Answer:
         self.requests.append(request)
         path = (request.path_url or "").split("?")[0]
-        body = json.loads(request.body) if request.body else None
+        raw = request.body
+        is_json = "json" in (request.headers.get("Content-Type") or "")
+        body = json.loads(raw) if raw and is_json else None
         return self._answer(request.method or "", path, body)
 
     def _issue(self, key: str = "QA-1") -> dict[str, Any]:
@@ -64,6 +66,8 @@ class StubAtlassian:
         if path.endswith("/issue") and method == "POST":
             n = next(self._ids)
             return 201, ok, json.dumps({"id": str(n), "key": f"QA-{n}"})
+        if path.endswith("/attachments"):
+            return 200, ok, json.dumps([{"id": str(next(self._ids)), "filename": "f"}])
         if path.endswith("/remotelink"):
             return 201, ok, json.dumps({"id": 1, "self": "x"})
         if method == "PUT":

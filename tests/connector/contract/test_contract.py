@@ -159,3 +159,16 @@ def test_rate_limited_read_waits_and_succeeds(subject: Subject, session_id: str)
         log = subject.sandbox.state.log
         assert log.statuses[429] >= 1
         assert log.early_requests == 0
+
+
+def test_attach_session_file(subject: Subject, session_id: str) -> None:
+    """A session file attached to the Execution is accepted and gets an id."""
+    import io
+
+    pushed = _first(subject, session_id)
+    data = b"PK\x03\x04" + b"x" * 200_000
+    first = subject.backend.attach_file(pushed.execution.key, "session.xea", "application/zip",
+                                        lambda: io.BytesIO(data))
+    second = subject.backend.attach_file(pushed.execution.key, "session.xea", "application/zip",
+                                         lambda: io.BytesIO(data))
+    assert first and second and first != second
