@@ -103,12 +103,8 @@ class BlobStore:
         try:
             with os.fdopen(handle, "wb") as out:
                 ref = _copy_hashing(stream, out, max_bytes)
-                out.flush()
-                os.fsync(out.fileno())
-        except BaseException as exc:
+        except BaseException:
             path.unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise _unavailable("write the upload", exc) from exc
             raise
         return StagedBlob(self, path, ref)
 
@@ -184,6 +180,8 @@ class BlobStore:
 
 
 def _copy_hashing(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> BlobRef:
+    """Copy and hash, then flush and fsync. Errors of `stream` (the caller's, a client
+    that went away) pass through as they are; errors of the disk become `Unavailable`."""
     digest = hashlib.sha256()
     size = 0
     while chunk := stream.read(CHUNK_SIZE):
@@ -192,7 +190,15 @@ def _copy_hashing(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> BlobRef:
             raise Invalid(rule="upload_too_large",
                           message=f"the upload is larger than the limit of {max_bytes} bytes")
         digest.update(chunk)
-        out.write(chunk)
+        try:
+            out.write(chunk)
+        except OSError as exc:
+            raise _unavailable("write the upload", exc) from exc
+    try:
+        out.flush()
+        os.fsync(out.fileno())
+    except OSError as exc:
+        raise _unavailable("write the upload", exc) from exc
     return BlobRef(digest=digest.hexdigest(), size=size)
 
 

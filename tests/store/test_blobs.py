@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from store.blobs import CHUNK_SIZE, BlobStore
-from store.errors import Invalid, NotFound
+from store.errors import Invalid, NotFound, Unavailable
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -171,3 +172,44 @@ def test_sweep_leaves_stored_blobs_alone(tmp_path: Path) -> None:
     later = datetime.now(UTC) + timedelta(days=365)
     assert blobs.sweep_temp(timedelta(0), now=later) == 0
     assert blobs.exists(ref.digest)
+
+
+class BrokenReader(io.RawIOBase):
+    """A client stream that fails after its first chunk, as a dropped connection does."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        self.calls += 1
+        if self.calls > 1:
+            raise ConnectionResetError(errno.ECONNRESET, "client went away")
+        return b"x" * 100
+
+
+def test_failing_input_stream_passes_its_error_and_leaves_nothing(tmp_path: Path) -> None:
+    """An error of the caller's stream reaches the caller unchanged and no file remains."""
+    blobs = BlobStore(tmp_path)
+    with pytest.raises(ConnectionResetError):
+        blobs.put(BrokenReader(), max_bytes=10**6)  # type: ignore[arg-type]
+    assert stored_files(tmp_path) == []
+
+
+def test_disk_failure_is_unavailable_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fails to sync the upload gives Unavailable (blob_storage_failed), no file."""
+    blobs = BlobStore(tmp_path)
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(Unavailable) as caught:
+        blobs.put(io.BytesIO(b"evidence"), max_bytes=100)
+    assert caught.value.rule == "blob_storage_failed"
+    assert "No space left on device" in caught.value.message
+    assert stored_files(tmp_path) == []
