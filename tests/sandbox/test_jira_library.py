@@ -79,3 +79,31 @@ def test_comment_round_trip(client: tuple[RunningSandbox, jira.JIRA]) -> None:
     made = new_issue(connection)
     connection.add_comment(made.key, "A note")
     assert [c.body for c in connection.comments(made.key)] == ["A note"]
+
+
+def test_bulk_create_and_link(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """create_issues makes several issues and create_issue_link links two of them."""
+    running, connection = client
+    made = connection.create_issues([
+        {"project": {"key": "QA"}, "summary": "Execution", "issuetype": {"name": "Test Execution"}},
+        {"project": {"key": "QA"}, "summary": "Defect", "issuetype": {"name": "Bug"}}])
+    keys = [entry["issue"].key for entry in made]
+    connection.create_issue_link("Relates", keys[0], keys[1])
+    assert [i.summary for i in (running.state.issue(k) for k in keys)] == ["Execution", "Defect"]
+    assert running.state.issue(keys[0]).link_ids == running.state.issue(keys[1]).link_ids != []
+
+
+def test_issue_property_through_the_library(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """add_issue_property stores a value that issue_property reads back."""
+    _, connection = client
+    made = new_issue(connection)
+    connection.add_issue_property(made.key, "xray-sync", {"session": "s1"})
+    assert connection.issue_property(made.key, "xray-sync").value.session == "s1"
+
+
+def test_delete_through_the_library(client: tuple[RunningSandbox, jira.JIRA]) -> None:
+    """Issue.delete() removes the issue from the sandbox."""
+    running, connection = client
+    made = new_issue(connection)
+    made.delete()
+    assert made.key not in running.state.key_to_id
