@@ -65,13 +65,14 @@ class FakeBackend:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._ids = itertools.count(10000)
         self._lock = threading.RLock()
-        self._faults: list[ConnectorError] = []
+        self._faults: list[tuple[str | None, ConnectorError]] = []
         self._lose_creates = 0
 
     # fault injection
-    def fail_next(self, error: ConnectorError) -> None:
-        """The next call raises `error` and changes nothing."""
-        self._faults.append(error)
+    def fail_next(self, error: ConnectorError, call: str | None = None) -> None:
+        """The next call (or the next call of the method named `call`) raises `error`
+        and changes nothing."""
+        self._faults.append((call, error))
 
     def lose_next_create(self) -> None:
         """The next create is applied, then raises AmbiguousWrite (a lost response)."""
@@ -79,8 +80,10 @@ class FakeBackend:
 
     def _enter(self, name: str) -> None:
         self.calls[name] += 1
-        if self._faults:
-            raise self._faults.pop(0)
+        for index, (call, error) in enumerate(self._faults):
+            if call in (None, name):
+                del self._faults[index]
+                raise error
 
     def _created(self, operation: str) -> None:
         if self._lose_creates:

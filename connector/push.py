@@ -10,6 +10,10 @@ A create whose answer was lost raises `AmbiguousWrite` inside the backend; here 
 look for the session's marker and adopt what was made instead of making it twice.
 When the marker is not (yet) visible, the `AmbiguousWrite` goes to the caller, who
 must push again with `check_marker_first=True` (search is eventually consistent).
+The rule for callers: after ANY failed push of a session without a complete
+`PushedSession`, push again with `check_marker_first=True`; it adopts what exists,
+creates the rest and re-sends the remote link (an update in place).  An import whose
+answer was lost may, when pushed again, attach its new evidence twice.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from connector.base import (
     RunStatus,
     TestSpec,
 )
-from connector.errors import AmbiguousWrite
+from connector.errors import AmbiguousWrite, InvalidInput
 
 T = TypeVar("T")
 
@@ -125,7 +129,15 @@ class SessionPusher:
             return self._first_push(push, hits)
         created = self._create_defects(push, push.new_defects, hits)
         self._record(push, existing.test, existing.execution, created)
+        if hits is not None:
+            # Recovering from a failed push, which may have stopped before the link.
+            self._link(push, existing.execution)
         return replace(existing, new_defects=created)
+
+    def _link(self, push: SessionPush, execution: IssueRef) -> None:
+        if push.console_url:
+            link = RemoteLinkSpec(push.session_id, push.console_url, push.summary)
+            self.backend.add_remote_link(execution.key, link)
 
     def _from_hits(self, push: SessionPush, hits: MarkerHits) -> PushedSession | None:
         test = push.charter_test or (_ref(hits.tests[0]) if hits.tests else None)
@@ -144,16 +156,16 @@ class SessionPusher:
             lambda h: self._adopt_bulk(push, h),
         )
         self._record(push, test, execution, tuple(defects))
-        if push.console_url:
-            link = RemoteLinkSpec(push.session_id, push.console_url, push.summary)
-            self.backend.add_remote_link(execution.key, link)
+        self._link(push, execution)
         return PushedSession(test=test, execution=execution, new_defects=tuple(defects))
 
     def _create_test(self, push: SessionPush, hits: MarkerHits | None) -> IssueRef:
         if hits is not None and hits.tests:
             return _ref(hits.tests[0])
         if push.test is None:
-            raise ValueError("a session without a charter Test needs `test` to make one")
+            raise InvalidInput(
+                "a session without a charter Test needs `test` to make one [test_or_charter_test]"
+            )
         spec = push.test
         return self._guarded(
             push.session_id,

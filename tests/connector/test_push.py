@@ -175,3 +175,28 @@ def test_naive_since_is_refused() -> None:
 
     with pytest.raises(InvalidInput, match="aware_datetime_required"):
         jql_changed("QA", datetime(2026, 11, 20, 10))
+
+
+def test_push_that_failed_before_the_link_is_completed_by_marker_check() -> None:
+    """A first push failing at the remote link is completed by a marker-checked push:
+    no second Execution, and the link is there."""
+    from connector.errors import Unavailable
+
+    fake = FakeBackend()
+    pusher = SessionPusher(fake)
+    fake.fail_next(Unavailable("down", status=503), call="add_remote_link")
+    with pytest.raises(Unavailable):
+        pusher.push(PUSH)
+    pushed = pusher.push(PUSH, check_marker_first=True)
+    executions = [i for i in fake.issues.values() if i.issue_type == "Test Execution"]
+    assert [e.key for e in executions] == [pushed.execution.key]
+    assert list(executions[0].remote_links) == ["xray-sync:s1"]
+    assert len([i for i in fake.issues.values() if i.issue_type == "Bug"]) == 2
+
+
+def test_session_without_any_test_is_refused() -> None:
+    """A push with neither a charter Test nor a Test to make names the rule."""
+    from connector.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="test_or_charter_test"):
+        SessionPusher(FakeBackend()).push(SessionPush("s5", "QA", "S", RunStatus.TODO))
