@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from store.views import SessionQuery
@@ -43,7 +43,7 @@ def list_sessions(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
     trashed: bool = False,
-) -> Json:
+) -> JSONResponse:
     """One page of a workspace's sessions, filtered and sorted; `next_cursor` for the next page."""
     query = SessionQuery(
         workspace=ws, type=type, mode=mode, owner=owner, name=q, sort=sort, limit=limit,
@@ -51,10 +51,11 @@ def list_sessions(
     )
     page = ctx.store.list_sessions(user.name, query)
     members = ctx.member_of(user)
-    return {
+    # plain JSON-safe dicts: answered as they are, without FastAPI's re-encoding pass
+    return JSONResponse({
         "items": [ctx.session_json(user, s, members) for s in page.items],
         "next_cursor": page.next_cursor,
-    }
+    })
 
 
 @router.post("/workspaces/{ws}/sessions", status_code=201)
@@ -75,9 +76,9 @@ def upload_session(
 
 
 @router.get("/sessions/{session_id}")
-def show_session(ctx: Ctx, user: CurrentUser, session_id: str) -> Json:
+def show_session(ctx: Ctx, user: CurrentUser, session_id: str) -> JSONResponse:
     """One session, with the options the caller may use on it."""
-    return ctx.session_json(user, ctx.store.show(user.name, session_id))
+    return JSONResponse(ctx.session_json(user, ctx.store.show(user.name, session_id)))
 
 
 @router.get("/sessions/{session_id}/download")
