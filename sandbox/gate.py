@@ -165,7 +165,7 @@ class Gate:
                 await send_json(send, 429, self.error_body(scope, refusal), extra)
                 return
         try:
-            receive = await self.buffered(scope, receive)
+            receive = await self.limited(scope, receive)
             self.authenticate(scope)
         except ApiError as exc:
             await send_json(send, exc.status, self.error_body(scope, exc),
@@ -200,12 +200,31 @@ class Gate:
         body = self.error_body(scope, ApiError(message, status=rule.status))
         await send_json(send, rule.status, body, headers)
 
-    async def buffered(self, scope: Scope, receive: Receive) -> Receive:
-        """Reads the whole body (refusing one beyond the limit) and replays it."""
-        limit = self.runtime.options.max_payload_bytes
+    async def limited(self, scope: Scope, receive: Receive) -> Receive:
+        """Refuses a body beyond its limit: attachments streamed, others read first."""
+        options = self.runtime.options
+        streamed = scope["path"].endswith("/attachments")
+        limit = options.max_attachment_bytes if streamed else options.max_payload_bytes
         declared = header(scope, b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        if not streamed:
+            return await self.buffered(receive, limit)
+        size = 0
+
+        async def counted() -> Message:
+            # Raised inside the app, where the route's error handler answers 413.
+            nonlocal size
+            message = await receive()
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+            return message
+
+        return counted
+
+    async def buffered(self, receive: Receive, limit: int) -> Receive:
+        """Reads the whole body (refusing one beyond the limit) and replays it."""
         chunks: list[bytes] = []
         size = 0
         while True:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from sandbox import catalog
@@ -23,6 +24,7 @@ from sandbox.jira_render import (
 )
 from sandbox.model import Attachment, Comment, IssueLink, RemoteLink
 from sandbox.runtime import runtime_of, view_of
+from sandbox.state import SandboxState
 from sandbox.write_limit import check_issue_write
 
 
@@ -36,20 +38,32 @@ async def add_attachments(request: Request) -> Response:
     async with request.form() as form:
         uploads = [v for k, v in form.multi_items()
                    if k == "file" and isinstance(v, UploadFile)]
-        contents = [(u.filename or "file", u.content_type or "application/octet-stream",
-                     await u.read()) for u in uploads]
-    if not contents:
+        stored = [_store(state, upload) for upload in uploads]
+    if not stored:
         raise BadRequest("No attachments were found in the request: send multipart part 'file'.")
+    try:
+        with state.lock:
+            issue = state.issue(request.path_params["key"])
+            check_issue_write(request, issue)
+    except Exception:
+        for item in stored:
+            item.path.unlink(missing_ok=True)
+        raise
     with state.lock:
-        issue = state.issue(request.path_params["key"])
-        check_issue_write(request, issue)
-        made = []
-        for filename, mime, content in contents:
-            item = Attachment(state.child_id(), filename, mime, content, state.now())
-            issue.attachments.append(item)
-            made.append(render_attachment(item, view))
+        issue.attachments.extend(stored)
         state.touch(issue)
-    return jira_json(made)
+    return jira_json([render_attachment(item, view) for item in stored])
+
+
+def _store(state: SandboxState, upload: UploadFile) -> Attachment:
+    """Copies an uploaded part to the sandbox's file store in chunks (never whole in memory)."""
+    path = state.new_file()
+    with path.open("wb") as out:
+        upload.file.seek(0)
+        shutil.copyfileobj(upload.file, out, 1024 * 1024)
+    return Attachment(state.child_id(), upload.filename or "file",
+                      upload.content_type or "application/octet-stream", path,
+                      path.stat().st_size, state.now())
 
 
 def _find_attachment(request: Request) -> tuple[Any, Attachment]:
@@ -77,6 +91,7 @@ async def delete_attachment(request: Request) -> Response:
     with state.lock:
         issue, item = _find_attachment(request)
         issue.attachments.remove(item)
+        item.path.unlink(missing_ok=True)
         state.touch(issue)
     return no_content()
 
@@ -86,7 +101,7 @@ async def attachment_content(request: Request) -> Response:
     state = runtime_of(request).state
     with state.lock:
         _, item = _find_attachment(request)
-        return Response(item.content, media_type=item.mime_type)
+    return FileResponse(item.path, media_type=item.mime_type)
 
 
 def _comment_body(raw: Any, version: int) -> dict[str, Any]:

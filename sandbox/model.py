@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
 @dataclass
 class Attachment:
-    """A file attached to an issue."""
+    """A file attached to an issue, kept on disk (session files can be hundreds of MB)."""
 
     id: int
     filename: str
     mime_type: str
-    content: bytes
+    path: Path
+    size: int
     created: float
 
     @property
-    def size(self) -> int:
-        """Its size in bytes."""
-        return len(self.content)
+    def content(self) -> bytes:
+        """Its bytes (for tests and small files; downloads stream the file)."""
+        return self.path.read_bytes()
 
 
 @dataclass

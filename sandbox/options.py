@@ -39,7 +39,8 @@ class SandboxOptions:
     search_lag_seconds: float = 0.0
     rate_limit: RateLimit | None = None  # None: no limit (the default for tests)
     issue_write_limit: RateLimit | None = None  # Jira's writes-per-issue limit; None: off
-    max_payload_bytes: int = 10 * 1024 * 1024
+    max_payload_bytes: int = 10 * 1024 * 1024  # JSON and other bodies
+    max_attachment_bytes: int = 1024 * 1024 * 1024  # multipart uploads to .../attachments
     xray_token_ttl_seconds: float = 24 * 3600.0
     project_key: str = "QA"
     project_name: str = "Quality Assurance"

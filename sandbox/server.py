@@ -47,6 +47,7 @@ class RunningSandbox:
         """Stops serving and waits for the thread to end."""
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        self.state.close()
 
     def __enter__(self) -> RunningSandbox:
         return self

@@ -5,9 +5,12 @@ One lock guards everything, because the server thread and the test thread both t
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sandbox.errors import NotFound
@@ -42,11 +45,22 @@ class SandboxState:
         self.deployment = deployment
         self.options = options
         self.lock = threading.RLock()
+        self.files = Path(tempfile.mkdtemp(prefix="xray-sync-sandbox-"))
         self.reset()
+
+    def close(self) -> None:
+        """Removes the attachment files from disk."""
+        shutil.rmtree(self.files, ignore_errors=True)
+
+    def new_file(self) -> Path:
+        """A fresh path under the sandbox's file store."""
+        return self.files / f"{self.child_id()}.bin"
 
     def reset(self) -> None:
         """Back to the seeded, empty project: no issues, log, tokens or rate-limit memory."""
         with self.lock:
+            for stored in self.files.glob("*.bin"):
+                stored.unlink()
             self.issues: dict[int, Issue] = {}
             self.key_to_id: dict[str, int] = {}
             self.index: dict[int, list[tuple[float, Issue | None]]] = {}

@@ -204,3 +204,40 @@ def test_writes_per_issue_are_limited() -> None:
         assert running.state.issue(first).summary == "v1"
     finally:
         running.stop()
+
+
+def test_attachments_have_their_own_streamed_limit() -> None:
+    """Attachments may exceed the JSON payload limit up to max_attachment_bytes, then 413."""
+    running = start_sandbox("cloud", options=SandboxOptions(max_payload_bytes=300,
+                                                            max_attachment_bytes=2000))
+    try:
+        with requests.Session() as http:
+            http.auth = CLOUD_AUTH
+            key = create(http, running.url)["key"]
+            url = f"{running.url}/rest/api/3/issue/{key}/attachments"
+            xsrf = {"X-Atlassian-Token": "no-check"}
+            fits = http.post(url, headers=xsrf, files={"file": ("a.bin", b"a" * 1000)})
+            declared = http.post(url, headers=xsrf, files={"file": ("b.bin", b"b" * 3000)})
+            boundary = "sandboxboundary"
+            body = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                    f"filename=\"c.bin\"\r\n\r\n".encode(), b"c" * 3000,
+                    f"\r\n--{boundary}--\r\n".encode()]
+            streamed = http.post(url, data=iter(body), headers={
+                **xsrf, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert (fits.status_code, declared.status_code, streamed.status_code) == (200, 413, 413)
+        assert [a.filename for a in running.state.issue(key).attachments] == ["a.bin"]
+    finally:
+        running.stop()
+
+
+def test_attachment_is_kept_on_disk_and_downloads_intact(cloud: RunningSandbox,
+                                                         http: requests.Session) -> None:
+    """A 5 MB attachment is stored as a file and downloads byte for byte."""
+    key = create(http, cloud.url)["key"]
+    payload = bytes(range(256)) * (5 * 1024 * 1024 // 256)
+    made = http.post(f"{cloud.url}/rest/api/3/issue/{key}/attachments",
+                     headers={"X-Atlassian-Token": "no-check"},
+                     files={"file": ("big.xea", payload, "application/zip")}).json()
+    stored = cloud.state.issue(key).attachments[0]
+    assert stored.path.stat().st_size == len(payload) == made[0]["size"]
+    assert http.get(made[0]["content"]).content == payload
