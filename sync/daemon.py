@@ -31,6 +31,7 @@ import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from sync import metrics
 from sync.config import Config
 from sync.engine.summary import CycleSummary
 
@@ -184,6 +185,7 @@ class Daemon:
                 log.exception("sync cycle failed")
                 summary = CycleSummary(errors=1, error_messages=[type(exc).__name__])
         log.info(summary.log_line())
+        _count(summary)
         with self._lock:
             self._last = summary
             self._cycles += 1
@@ -197,6 +199,7 @@ class Daemon:
                 log.exception("reconcile failed")
                 summary = CycleSummary(kind="reconcile", errors=1, error_messages=[str(exc)])
         log.info(summary.log_line())
+        _count(summary)
         with self._lock:
             self._last_reconcile = summary
 
@@ -257,6 +260,15 @@ class Daemon:
         stopped = self._idle.wait(timeout)
         log.info("daemon stopped%s", "" if stopped else " (a cycle was still running)")
         return stopped
+
+
+def _count(summary: CycleSummary) -> None:
+    """The Prometheus counters of `/metrics`."""
+    metrics.SYNC_CYCLES.labels(result="error" if summary.errors else "ok").inc()
+    metrics.PUSHES.inc(summary.pushed)
+    metrics.PULLS.inc(summary.pulled)
+    if summary.errors:
+        metrics.ERRORS.labels(kind=summary.kind).inc(summary.errors)
 
 
 # ---- the process: HTTP API + scheduler, until SIGTERM/SIGINT ---------------------------

@@ -193,3 +193,14 @@ def test_a_failing_cycle_is_counted_and_the_job_survives(tmp_path: Path) -> None
     daemon.run_sync_job()
     assert daemon.status()["last"]["errors"] == 1
     assert daemon.status()["running"] is False
+
+
+def test_each_cycle_counts_in_the_prometheus_metrics(tmp_path: Path) -> None:
+    """A cycle adds its pushes to xray_sync_pushes and one to xray_sync_cycles{result="ok"}."""
+    from sync import metrics
+
+    before = metrics.PUSHES._value.get()
+    ok_before = metrics.SYNC_CYCLES.labels(result="ok")._value.get()
+    Daemon(make_config(tmp_path), FakeRunner()).run_sync_job()
+    assert metrics.PUSHES._value.get() == before + 1
+    assert metrics.SYNC_CYCLES.labels(result="ok")._value.get() == ok_before + 1
