@@ -24,7 +24,14 @@ from sync.api.bridge_actions import Outcome, run_action
 from sync.api.context import Ctx
 from sync.api.errors import ApiError, BadRequest, BodyTooLarge, Unauthenticated
 from sync.api.signatures import shared_secret_ok, signature_ok
-from sync.bridge import BadAction, BadEvent, decide, parse_automation, parse_jira_event
+from sync.bridge import (
+    BadAction,
+    BadEvent,
+    JiraEvent,
+    decide,
+    parse_automation,
+    parse_jira_event,
+)
 
 router = APIRouter(prefix="/hooks", tags=["hooks"])
 log = logging.getLogger(__name__)
@@ -86,7 +93,7 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
     return outcome.response()
 
 
-def _parse_event(body: bytes) -> Any:
+def _parse_event(body: bytes) -> JiraEvent:
     try:
         return parse_jira_event(_json(body))
     except BadEvent as exc:

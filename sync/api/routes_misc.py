@@ -13,6 +13,7 @@ from sync import metrics
 from sync.api import probes
 from sync.api.context import ApiContext, Ctx, CurrentUser
 from sync.api.errors import SyncUnavailable
+from sync.control import SyncControl
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def workspaces(ctx: Ctx, user: CurrentUser) -> list[Json]:
     return [ws.to_json() for ws in ctx.store.list_workspaces(user.name)]
 
 
-def _sync_control(ctx: ApiContext) -> Any:
+def _sync_control(ctx: ApiContext) -> SyncControl:
     if ctx.sync is None:
         raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")
     return ctx.sync
