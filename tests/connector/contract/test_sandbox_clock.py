@@ -1,7 +1,7 @@
-"""Search lags behind writes (Cloud's search is eventually consistent): a lost create that
-the marker search cannot see yet goes to the caller, and a later marker check adopts it.
-
-The sandbox runs on a clock the test moves, so nothing sleeps."""
+"""Behaviours that need time to pass, on a sandbox whose clock the test moves (nothing
+sleeps): Cloud's search lags behind writes, so a lost create the marker search cannot
+see yet goes to the caller and a later marker check adopts it; Xray's token expires
+and is renewed once."""
 
 from __future__ import annotations
 
@@ -62,3 +62,27 @@ def test_lagging_search_then_marker_check_adopts() -> None:
         assert [e.key for e in hits.executions] == [pushed.execution.key]
         assert [t.key for t in hits.tests] == [pushed.test.key]
         assert [d.summary for d in hits.defects] == ["Bug L"]
+
+
+def test_expired_xray_token_is_renewed() -> None:
+    """When Xray Cloud's token expires, the 401 leads to one new authenticate and the
+    call succeeds."""
+    from sandbox.options import SandboxOptions
+    from sandbox.server import start_sandbox
+
+    clock = MovableClock()
+    options = SandboxOptions(xray_token_ttl_seconds=60.0, clock=clock)
+    with start_sandbox("cloud", "127.0.0.1", 0, options=options) as sandbox:
+        backend = make_backend(ConnectorSettings(
+            deployment="cloud", jira_url=sandbox.url, xray_url=sandbox.url,
+            email="sandbox@example.com", token="sandbox-token", client_id="sandbox",
+            client_secret="sandbox-secret", retry=RetrySettings(enabled=False),
+            rate_limit=RateLimit(requests=1000, per_seconds=1.0, burst=1000)))
+        first = backend.create_test(CharterSpec("tok-1", "QA", "A", "M"))
+        clock.offset += 61.0
+        second = backend.create_test(CharterSpec("tok-2", "QA", "B", "M"))
+        log = sandbox.state.log
+        assert first != second
+        assert log.per_endpoint["POST /api/v2/authenticate"] == 2
+        assert log.statuses[401] == 1
+        assert len(backend.find_by_marker("tok-2").tests) == 1
