@@ -11,14 +11,21 @@ from starlette.routing import Route
 from sandbox.errors import BadRequest, NotFound
 from sandbox.http_util import jira_json, json_body, no_content
 from sandbox.jira_input import apply_changes, check_create, check_fields, check_update
-from sandbox.jira_render import ALL_FIELDS, View, render_issue, render_link, wanted_fields
+from sandbox.jira_render import (
+    ALL_FIELDS,
+    LinkLookup,
+    View,
+    render_issue,
+    render_link,
+    wanted_fields,
+)
 from sandbox.model import Issue
 from sandbox.runtime import runtime_of, view_of
 from sandbox.state import SandboxState
 from sandbox.write_limit import check_issue_write
 
 
-def issue_links(state: SandboxState, view: View) -> Any:
+def issue_links(state: SandboxState, view: View) -> LinkLookup:
     """A lookup of an issue's links, rendered from its side."""
     def lookup(issue: Issue) -> list[dict[str, Any]]:
         out = []

@@ -19,10 +19,12 @@ from sandbox.xray_types import (
 
 
 def state_of(info: Any) -> SandboxState:
+    """The sandbox state behind a resolver."""
     return ctx(info).state
 
 
 def issue_of_type(info: Any, issue_id: Any, kind: str) -> Issue:
+    """The issue with this id or key, which must be of `kind` (else a GraphQL error)."""
     try:
         issue = state_of(info).issue(str(issue_id))
     except NotFound:
@@ -33,6 +35,7 @@ def issue_of_type(info: Any, issue_id: Any, kind: str) -> Issue:
 
 
 def run_by_id(info: Any, run_id: Any) -> TestRun:
+    """The test run with this id (else a GraphQL error)."""
     run = state_of(info).xray.run_by_id(str(run_id))
     if run is None:
         raise BadRequest(f"Test run with id {run_id} not found.")
@@ -103,6 +106,7 @@ def get_run(_: Any, info: Any, testExecIssueId: str | None = None,
 
 
 def maybe_issue(info: Any, issue_id: str | None, kind: str) -> int | None:
+    """The id of the issue of `kind` named so, or None (queries answer null)."""
     state = state_of(info)
     try:
         issue = state.issue(str(issue_id or ""))

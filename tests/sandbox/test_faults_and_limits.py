@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from email.utils import formatdate
 
 import pytest
 import requests
@@ -241,3 +242,27 @@ def test_attachment_is_kept_on_disk_and_downloads_intact(cloud: RunningSandbox,
     stored = cloud.state.issue(key).attachments[0]
     assert stored.path.stat().st_size == len(payload) == made[0]["size"]
     assert http.get(made[0]["content"]).content == payload
+
+
+def test_retry_after_as_http_date_counts_early_requests(cloud: RunningSandbox,
+                                                        http: requests.Session) -> None:
+    """A Retry-After given as an HTTP date an hour ahead makes an immediate retry early."""
+    later = formatdate(cloud.state.now() + 3600, usegmt=True)
+    cloud.faults.add("status", status=503, retry_after=later, count=1)
+    first = http.get(f"{cloud.url}/rest/api/3/myself")
+    second = http.get(f"{cloud.url}/rest/api/3/myself")
+    assert (first.status_code, first.headers["Retry-After"], second.status_code) == (
+        503, later, 200)
+    assert cloud.state.log.early_requests == 1
+
+
+def test_options_change_at_run_time(cloud: RunningSandbox) -> None:
+    """POST /_sandbox/options sets the search lag; an unknown option is 400."""
+    try:
+        assert requests.post(f"{cloud.url}/_sandbox/options", json={"search_lag_seconds": 3},
+                             timeout=10).status_code == 204
+        assert cloud.runtime.options.search_lag_seconds == 3
+        assert requests.post(f"{cloud.url}/_sandbox/options", json={"rate_limit": 1},
+                             timeout=10).status_code == 400
+    finally:
+        cloud.runtime.options.search_lag_seconds = 0.0
