@@ -36,9 +36,14 @@ def test_unknown_deployment_is_refused() -> None:
         start_sandbox("server")
 
 
-def test_serve_forever_reports_its_url_and_stops_on_interrupt() -> None:
-    """serve_forever calls on_ready(url), serves there, and exits when interrupted."""
-    with subprocess.Popen([sys.executable, "-c", FOREGROUND], cwd=REPO, text=True,
+@pytest.mark.parametrize("command", [
+    ["-c", FOREGROUND],
+    ["-m", "sandbox", "--deployment", "datacenter", "--rate-limit", "100/60"],
+])
+def test_serve_forever_reports_its_url_and_stops_on_interrupt(command: list[str]) -> None:
+    """serve_forever (directly or via `python -m sandbox`) reports its URL, serves there,
+    and exits cleanly when interrupted."""
+    with subprocess.Popen([sys.executable, *command], cwd=REPO, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         try:
             assert process.stdout is not None
