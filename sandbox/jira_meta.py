@@ -41,6 +41,8 @@ async def myself(request: Request) -> Response:
     body["groups"] = {"size": 1, "items": []}
     body["applicationRoles"] = {"size": 1, "items": []}
     body["expand"] = "groups,applicationRoles"
+    if view.deployment == "datacenter":
+        body["deleted"] = False
     return jira_json(body)
 
 

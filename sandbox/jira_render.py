@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,13 +14,25 @@ from sandbox.options import Deployment
 from sandbox.timefmt import jira_timestamp
 
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+# The navigable and full field sets of a real Jira 8.20.7 issue (fixtures/rest captures).
 NAVIGABLE = (
     "summary", "description", "labels", "issuetype", "project", "status", "created", "updated",
-    "reporter", "creator", "assignee", "priority", "resolution", "issuelinks",
-    *(f.id for f in catalog.XRAY_FIELDS),
+    "reporter", "creator", "assignee", "priority", "resolution", "resolutiondate", "issuelinks",
+    "subtasks", "components", "fixVersions", "versions", "duedate", "environment", "lastViewed",
+    "progress", "aggregateprogress", "timeestimate", "timeoriginalestimate", "timespent",
+    "aggregatetimeestimate", "aggregatetimeoriginalestimate", "aggregatetimespent", "votes",
+    "watches", "workratio", *(f.id for f in catalog.XRAY_FIELDS),
 )
-ALL_FIELDS = (*NAVIGABLE, "attachment", "comment", "watcher", "sub-tasks", "worklog",
-              "timetracking")
+ALL_FIELDS = (*NAVIGABLE, "attachment", "comment", "worklog", "timetracking", "archivedby",
+              "archiveddate")
+DC_ONLY = {"archivedby", "archiveddate"}
+EMPTY_FIELDS: dict[str, Any] = {  # fields the sandbox never fills (no time tracking etc.)
+    "components": [], "fixVersions": [], "versions": [], "subtasks": [], "duedate": None,
+    "environment": None, "lastViewed": None, "timeestimate": None, "timeoriginalestimate": None,
+    "timespent": None, "aggregatetimeestimate": None, "aggregatetimeoriginalestimate": None,
+    "aggregatetimespent": None, "workratio": -1, "archivedby": None, "archiveddate": None,
+    "timetracking": {},
+}
 
 LINK_TYPES: dict[str, tuple[str, str, str]] = {  # name -> (id, inward, outward)
     "Relates": ("10000", "relates to", "relates to"),
@@ -152,11 +165,15 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
         "resolution": lambda: _resolution(issue, view),
         "issuelinks": lambda: links(issue),
         "attachment": lambda: [render_attachment(a, view) for a in issue.attachments],
-        "watcher": lambda: {"self": f"{view.base}{view.api}/issue/{issue.key}/watchers",
-                            "isWatching": False, "watchCount": 0},
-        "sub-tasks": lambda: [],
+        "watches": lambda: {"self": f"{view.base}{view.api}/issue/{issue.key}/watchers",
+                            "watchCount": 0, "isWatching": False},
+        "votes": lambda: {"self": f"{view.base}{view.api}/issue/{issue.key}/votes",
+                          "votes": 0, "hasVoted": False},
+        "progress": lambda: {"progress": 0, "total": 0},
+        "aggregateprogress": lambda: {"progress": 0, "total": 0},
+        "resolutiondate": lambda: jira_timestamp(issue.updated)
+        if catalog.STATUSES[issue.status].category_key == "done" else None,
         "worklog": lambda: {"startAt": 0, "maxResults": 20, "total": 0, "worklogs": []},
-        "timetracking": lambda: {},
         "comment": lambda: {
             "comments": [render_comment(c, issue, view) for c in issue.comments],
             "self": f"{view.base}{view.api}/issue/{issue.id}/comment",
@@ -164,6 +181,8 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
     }
     if name in simple:
         return simple[name]()
+    if name in EMPTY_FIELDS:
+        return copy.copy(EMPTY_FIELDS[name])
     return issue.custom.get(name)
 
 
@@ -177,7 +196,7 @@ def _resolution(issue: Issue, view: View) -> dict[str, Any] | None:
 def render_issue(issue: Issue, view: View, fields: list[str], links: LinkLookup,
                  expand: set[str] | None = None) -> dict[str, Any]:
     """An issue with the named fields (unknown names are left out, as Jira does)."""
-    known = set(ALL_FIELDS)
+    known = set(ALL_FIELDS) - (DC_ONLY if view.deployment == "cloud" else set())
     body: dict[str, Any] = {
         "expand": ISSUE_EXPAND, "id": str(issue.id), "self": view.issue_self(issue.id),
         "key": issue.key,

@@ -18,6 +18,9 @@ NS_HTML = "{http://www.w3.org/1999/xhtml}"
 # Keys an example shows that Jira sends only when they are set: a partner build, a project's
 # url/email/category, an image attachment's thumbnail, a restricted comment's visibility.
 OPTIONAL = {"buildPartnerName", "url", "email", "projectCategory", "thumbnail", "visibility"}
+# Issue fields the 8.4.3 WADL example names that a real Jira 8 sends under another name
+# (the 8.20.7 capture in fixtures/rest/): the example's name -> the real one.
+RENAMED_FIELDS = {"watcher": "watches", "sub-tasks": "subtasks"}
 
 
 def _walk(node: ET.Element, prefix: str, out: dict[tuple[str, str, str], Any]) -> None:
@@ -54,7 +57,8 @@ def missing_keys(example: Any, answer: Any) -> set[str]:
         return set()
     missing = set(example) - set(answer) - OPTIONAL
     if isinstance(example.get("fields"), dict) and isinstance(answer.get("fields"), dict):
-        missing |= {f"fields.{k}" for k in set(example["fields"]) - set(answer["fields"])}
+        wanted = {RENAMED_FIELDS.get(k, k) for k in example["fields"]}
+        missing |= {f"fields.{k}" for k in wanted - set(answer["fields"])}
     return missing
 
 
@@ -126,3 +130,37 @@ def test_dc_myself_has_name_and_key_but_no_account_id(dc: RunningSandbox,
     """A DC user is name/key, never accountId."""
     body = dc_http.get(f"{dc.url}/rest/api/2/myself").json()
     assert body["name"] and body["key"] and "accountId" not in body
+
+
+def capture(name: str) -> Any:
+    """A real Jira 8.20.7 answer from fixtures/rest."""
+    return json.loads((SHARED / "fixtures" / "rest" / name).read_text(encoding="utf-8"))
+
+
+def test_dc_answers_have_the_keys_of_real_captures(dc: RunningSandbox,
+                                                   dc_http: requests.Session) -> None:
+    """serverInfo, myself, search and an expanded issue have every non-custom key a real Jira
+    8.20.7 sent (custom field ids differ per instance)."""
+    base = f"{dc.url}/rest/api/2"
+    key = create(dc_http, dc.url)["key"]
+    pairs = [
+        ("dc-8.20.7_serverInfo__jira-server-mcp.json", dc_http.get(f"{base}/serverInfo")),
+        ("dc-8.20.7_myself__jira-server-mcp.json", dc_http.get(f"{base}/myself")),
+        ("dc-8.20.7_search-v2__jira-server-mcp.json",
+         dc_http.get(f"{base}/search", params={"jql": "project = QA ORDER BY created DESC"})),
+        ("dc-8.20.7_issue-expand-changelog__jira-server-mcp.json",
+         dc_http.get(f"{base}/issue/{key}",
+                     params={"expand": "changelog,renderedFields,transitions"})),
+    ]
+    problems = {}
+    for name, answer in pairs:
+        real, ours = capture(name), answer.json()
+        lacking = set(real) - set(ours)
+        real_issue = real["issues"][0] if "issues" in real else real
+        our_issue = ours["issues"][0] if "issues" in ours else ours
+        if isinstance(real_issue.get("fields"), dict):
+            lacking |= {f"fields.{k}" for k in real_issue["fields"]
+                        if not k.startswith("customfield_") and k not in our_issue["fields"]}
+        if lacking:
+            problems[name] = sorted(lacking)
+    assert problems == {}
