@@ -264,3 +264,22 @@ def test_multipart_import_takes_results_and_info(cloud: RunningSandbox,
                         "application/json")})
     assert answer.status_code == 200
     assert cloud.state.issue(answer.json()["key"]).summary == "From info"
+
+
+def test_get_tests_answer_has_the_shape_of_a_real_one(cloud: RunningSandbox) -> None:
+    """getTests answers with the keys and test type ids of a real Xray Cloud answer."""
+    real = json.loads((SHARED / "fixtures" / "rest" /
+                       "xray-cloud-graphql_getTests_response__cypress-xray-plugin.json"
+                       ).read_text(encoding="utf-8"))
+    bearer = token(cloud.url)
+    gql(cloud.url, bearer, CREATE_TEST, unstructured="m",
+        jira={"fields": {"project": {"key": "QA"}, "summary": "Generic one"}})
+    ours = gql(cloud.url, bearer, '{ getTests(limit: 10) { total start results { testType '
+               '{ id name kind } jira(fields: ["key", "summary"]) } } }')["data"]["getTests"]
+    real_tests = real["data"]["getTests"]
+    assert set(ours) == set(real_tests)
+    assert set(ours["results"][0]) == set(real_tests["results"][0])
+    assert set(ours["results"][0]["jira"]) == set(real_tests["results"][0]["jira"])
+    real_generic = next(r["testType"] for r in real_tests["results"]
+                        if r["testType"]["name"] == "Generic")
+    assert ours["results"][0]["testType"] == real_generic
