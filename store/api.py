@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import BinaryIO, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from store import content, lifecycle, locking, queries, users, workspaces
@@ -69,7 +69,7 @@ class Store:
             raise Conflict("concurrent_change",
                            "a concurrent change got there first: retry [concurrent_change]"
                            ) from exc
-        except (OperationalError, DBAPIError) as exc:
+        except (OperationalError, InterfaceError) as exc:  # the server, not our SQL
             raise Unavailable("database_unavailable",
                               "the database cannot serve the request now [database_unavailable]"
                               ) from exc
