@@ -15,6 +15,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -180,28 +183,53 @@ def fill_linked(store: Store, sandbox: RunningSandbox, count: int) -> None:
 # ---- 3. many changed sessions under latency ----------------------------------------------
 
 
+class SandboxProcess:
+    """`xray-sync sandbox` in its own process (so its work does not share our GIL)."""
+
+    def __init__(self, deployment: str = "cloud") -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from sync.cli import main; main()", "sandbox", "--port", "0",
+             "--deployment", deployment], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+
+    def total(self) -> int:
+        return int(httpx.get(f"{self.url}/_sandbox/log", timeout=30).json()["total"])
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=30)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
 def changed_under_latency(changed: int, latency_ms: float, concurrency: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp, start_sandbox("cloud") as sandbox:
-        config = make_config(Path(tmp), sandbox.url, "cloud", concurrency)
-        store = open_store(config)
-        store.add_user("alice", admin=True)
-        engine = build_engine(config, store)
-        ids = import_sessions(store, changed, "Load")
-        cycle(engine)
-        cycle(engine)
-        save_all(store, ids, "changed under load")
-        httpx.post(f"{sandbox.url}/_sandbox/options", json={"latency_ms": latency_ms})
-        before = total(sandbox)
-        started = time.perf_counter()
-        summary = engine.sync(None, threading.Event())
-        seconds = time.perf_counter() - started
-        requests = total(sandbox) - before
-        ideal = requests * latency_ms / 1000 / concurrency
-        store.engine.dispose()
-        return {"changed": changed, "latency_ms": latency_ms, "concurrency": concurrency,
-                "requests": requests, "seconds": round(seconds, 2), "ideal": round(ideal, 2),
-                "ratio": round(seconds / ideal, 2) if ideal else None,
-                "pushed": summary.pushed, "errors": summary.errors}
+    sandbox = SandboxProcess()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            config = make_config(Path(tmp), sandbox.url, "cloud", concurrency)
+            store = open_store(config)
+            store.add_user("alice", admin=True)
+            engine = build_engine(config, store)
+            ids = import_sessions(store, changed, "Load")
+            cycle(engine)
+            cycle(engine)
+            save_all(store, ids, "changed under load")
+            httpx.post(f"{sandbox.url}/_sandbox/options", json={"latency_ms": latency_ms})
+            before = sandbox.total()
+            started = time.perf_counter()
+            summary = engine.sync(None, threading.Event())
+            seconds = time.perf_counter() - started
+            requests = sandbox.total() - before - 1  # minus our own /_sandbox/log read
+            ideal = requests * latency_ms / 1000 / concurrency
+            store.engine.dispose()
+    finally:
+        sandbox.stop()
+    return {"changed": changed, "latency_ms": latency_ms, "concurrency": concurrency,
+            "requests": requests, "seconds": round(seconds, 2), "ideal": round(ideal, 2),
+            "ratio": round(seconds / ideal, 2) if ideal else None,
+            "pushed": summary.pushed, "errors": summary.errors}
 
 
 def main() -> None:

@@ -327,25 +327,28 @@ def claim(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds
           now: datetime) -> dict[str, list[tuple[int, str, str]]]:
     """Claim each session's head entry; the claimed sessions' entries as (id, kind, payload)."""
     until = now + timedelta(seconds=lease_seconds)
-    claimed: dict[str, list[tuple[int, str, str]]] = {}
     with engine.begin() as conn:
         heads: dict[str, int] = {sid: head for sid, head in conn.execute(
             select(O.c.session_id, func.min(O.c.id)).where(O.c.session_id.in_(list(session_ids)))
             .group_by(O.c.session_id))}
         if conn.dialect.name == "postgresql" and heads:
-            lockable = conn.execute(
+            lockable = set(conn.execute(
                 select(O.c.id).where(O.c.id.in_(list(heads.values())))
-                .with_for_update(skip_locked=True)).scalars().all()
-            heads = {sid: h for sid, h in heads.items() if h in set(lockable)}
-        for sid, head in heads.items():
-            won = conn.execute(
-                update(O).where(O.c.id == head,
-                                (O.c.claimed_until.is_(None)) | (O.c.claimed_until <= now))
-                .values(claimed_by=worker, claimed_until=until)).rowcount
-            if won:
-                rows = conn.execute(select(O.c.id, O.c.kind, O.c.payload)
-                                    .where(O.c.session_id == sid).order_by(O.c.id)).all()
-                claimed[sid] = [(r.id, r.kind, r.payload) for r in rows]
+                .with_for_update(skip_locked=True)).scalars().all())
+            heads = {sid: h for sid, h in heads.items() if h in lockable}
+        if not heads:
+            return {}
+        head_ids = list(heads.values())
+        conn.execute(update(O).where(O.c.id.in_(head_ids),
+                                     (O.c.claimed_until.is_(None)) | (O.c.claimed_until <= now))
+                     .values(claimed_by=worker, claimed_until=until))
+        won = [r.session_id for r in conn.execute(select(O.c.session_id).where(
+            O.c.id.in_(head_ids), O.c.claimed_by == worker, O.c.claimed_until == until))]
+        claimed: dict[str, list[tuple[int, str, str]]] = {sid: [] for sid in won}
+        if won:
+            for r in conn.execute(select(O.c.id, O.c.session_id, O.c.kind, O.c.payload)
+                                  .where(O.c.session_id.in_(won)).order_by(O.c.id)):
+                claimed[r.session_id].append((r.id, r.kind, r.payload))
     return claimed
 
 

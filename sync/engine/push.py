@@ -47,10 +47,13 @@ class PushResult:
     conflicts: int = 0
 
 
-def push_session(ctx: EngineContext, session_id: str, entries: list[Entry]) -> PushResult:
-    """Push one claimed session; raises the connector's error when Jira refused or failed."""
+def push_session(ctx: EngineContext, session_id: str, entries: list[Entry],
+                 row: SyncRow | None = None) -> PushResult:
+    """Push one claimed session (`row`: its state, read after the claim, if the caller has
+    it); raises the connector's error when Jira refused or failed."""
     entry_ids = [entry_id for entry_id, _, _ in entries]
-    row = sync_state.load_rows(ctx.db, [session_id]).get(session_id)
+    if row is None:
+        row = sync_state.load_rows(ctx.db, [session_id]).get(session_id)
     if row is None or row.mode != "xray":
         # purged, disconnected or never linked: Jira's issues stay as they are (DESIGN.md 3)
         sync_state.complete(ctx.db, entry_ids)

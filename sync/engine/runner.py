@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from store import sync_state
+from store.sync_state import SyncRow
 from sync.engine.context import EngineContext
 from sync.engine.pull import Puller
 from sync.engine.push import Entry, push_session
@@ -70,39 +71,58 @@ class SyncEngine:
 
     def push(self, summary: CycleSummary, stop: threading.Event,
              only: frozenset[str] | None = None, progress: Progress | None = None) -> None:
-        """Claim and push sessions batch by batch; each session at most once per cycle."""
+        """Claim and push sessions, keeping every worker busy; each session once per cycle.
+
+        Claims are taken a small batch at a time (so another daemon on the same store
+        takes the rest meanwhile), topped up whenever the work in flight runs low.
+        """
         seen: set[str] = set()
         tally = _Tally()
+        batch = max(8, self.ctx.concurrency * 4)
+        in_flight: set[Future[None]] = set()
+        exhausted = False
         with ThreadPoolExecutor(max_workers=self.ctx.concurrency,
                                 thread_name_prefix="xray-sync-push") as pool:
-            while not stop.is_set():
-                now = self.ctx.clock()
-                # small batches: another daemon on the same store takes the rest meanwhile
-                batch = max(8, self.ctx.concurrency * 4)
-                pending = [sid for sid in sync_state.pending_sessions(
-                    self.ctx.db, now, batch + len(seen), only) if sid not in seen][:batch]
-                if not pending:
+            while True:
+                if not exhausted and not stop.is_set() and len(in_flight) < batch:
+                    claimed, exhausted = self._claim_batch(batch, seen, only, summary)
+                    tally.known += len(claimed)
+                    rows = sync_state.load_rows(self.ctx.db, claimed) if claimed else {}
+                    in_flight.update(
+                        pool.submit(self._push_one, sid, entries, rows.get(sid), summary, stop)
+                        for sid, entries in claimed.items())
+                    continue
+                if not in_flight:
                     return
-                seen.update(pending)
-                claimed = sync_state.claim(self.ctx.db, pending, self.ctx.worker,
-                                           self.ctx.lease_seconds, now)
-                summary.skipped += len(pending) - len(claimed)
-                tally.known += len(claimed)
-                jobs = [pool.submit(self._push_one, sid, entries, summary, stop)
-                        for sid, entries in claimed.items()]
-                for job in jobs:
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for job in done:
                     job.result()
                     tally.done += 1
                     if progress is not None:
                         progress(tally.done, tally.known)
 
-    def _push_one(self, sid: str, entries: list[Entry], summary: CycleSummary,
-                  stop: threading.Event) -> None:
+    def _claim_batch(self, batch: int, seen: set[str], only: frozenset[str] | None,
+                     summary: CycleSummary) -> tuple[dict[str, list[Entry]], bool]:
+        """Claim up to `batch` sessions not seen this cycle; True when none is left."""
+        now = self.ctx.clock()
+        pending = [sid for sid in sync_state.pending_sessions(
+            self.ctx.db, now, batch + len(seen), only) if sid not in seen][:batch]
+        if not pending:
+            return {}, True
+        seen.update(pending)
+        claimed = sync_state.claim(self.ctx.db, pending, self.ctx.worker,
+                                   self.ctx.lease_seconds, now)
+        with self._lock:
+            summary.skipped += len(pending) - len(claimed)
+        return claimed, False
+
+    def _push_one(self, sid: str, entries: list[Entry], row: SyncRow | None,
+                  summary: CycleSummary, stop: threading.Event) -> None:
         if stop.is_set():
             sync_state.release(self.ctx.db, sid, self.ctx.worker)
             return
         try:
-            result = push_session(self.ctx, sid, entries)
+            result = push_session(self.ctx, sid, entries, row)
         except Exception as exc:  # one session's failure blocks only that session
             self._failed(sid, exc, summary)
             return
