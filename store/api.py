@@ -82,6 +82,7 @@ class Store:
             try:
                 with self._tx() as ctx:
                     result = write(ctx, staged.ref, info)
+                    content.guard_blob(ctx, staged.ref.digest)
                     staged.commit()
                     adopted = True
             except BaseException:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, func, select
 
 from store.blobs import BlobRef
@@ -140,10 +141,22 @@ def prune_versions(ctx: Ctx, row: ExploratorySession) -> list[str]:
     return digests
 
 
+def guard_blob(ctx: Ctx, digest: str) -> None:
+    """Serialise, until this transaction ends, adopting and deleting the blob `digest`.
+
+    On SQLite every writing transaction is already exclusive (BEGIN IMMEDIATE); on
+    PostgreSQL a transaction-scoped advisory lock keyed by the digest keeps a purge from
+    deleting a file that a concurrent upload of the same content is about to reference.
+    """
+    if ctx.db.get_bind().dialect.name == "postgresql":
+        ctx.db.connection().execute(sa_select(func.pg_advisory_xact_lock(int(digest[:15], 16))))
+
+
 def unreferenced(ctx: Ctx, digests: Iterable[str]) -> list[str]:
     """Those of `digests` that no version row names any longer."""
     free = []
     for digest in sorted(set(digests)):
+        guard_blob(ctx, digest)
         count = ctx.db.exec(
             select(func.count()).select_from(Version).where(Version.digest == digest)
         ).one()
