@@ -145,7 +145,8 @@ def rows_by_key(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
     with engine.connect() as conn:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            query = _row_query().where(L.c.test_execution.in_(chunk) | L.c.test.in_(chunk))
+            query = _row_query().where(S.c.mode == Mode.XRAY.value,
+                                       L.c.test_execution.in_(chunk) | L.c.test.in_(chunk))
             for r in conn.execute(query):
                 key = _keyed(r)
                 if key is not None and key in chunk:
@@ -156,7 +157,8 @@ def rows_by_key(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
 def linked_keys(engine: Engine, project: str) -> dict[str, str]:
     """Issue key -> session id for every pushed link in `project` (a charter: its Test)."""
     query = (select(L.c.test_execution, L.c.test, L.c.session_id, S.c.type)
-             .join(S, S.c.id == L.c.session_id).where(L.c.project == project))
+             .join(S, S.c.id == L.c.session_id)
+             .where(L.c.project == project, S.c.mode == Mode.XRAY.value))
     with engine.connect() as conn:
         out = {}
         for r in conn.execute(query):
@@ -168,7 +170,8 @@ def linked_keys(engine: Engine, project: str) -> dict[str, str]:
 
 def deferred_rows(engine: Engine) -> list[SyncRow]:
     """Linked sessions holding a remote change that waited for a lock (or the trash) to end."""
-    query = _row_query().where(L.c.remote_fields.like('%"deferred": {%'))
+    query = _row_query().where(S.c.mode == Mode.XRAY.value,
+                               L.c.remote_fields.like('%"deferred": {%'))
     with engine.connect() as conn:
         return [_to_row(r) for r in conn.execute(query)]
 
