@@ -109,6 +109,7 @@ def panel(
     store = Store(engine, StoreSettings(home=home))
     app = create_app(make_config(home), store, FakeSync())
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle + delayed-ACK stall
     sock.bind(("127.0.0.1", 0))  # the listening socket exists before the thread: no waiting
     sock.listen(64)
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
