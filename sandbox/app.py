@@ -15,6 +15,7 @@ from sandbox import (
     jira_parts,
     jira_search,
     raven_routes,
+    webhook_routes,
     xray_cloud_routes,
 )
 from sandbox.errors import ApiError
@@ -37,7 +38,7 @@ def jira_routes(cloud: bool) -> list[BaseRoute]:
 def product_routes(runtime: Runtime) -> list[BaseRoute]:
     """Every route of the deployment."""
     cloud = runtime.deployment == "cloud"
-    routes: list[BaseRoute] = [*control.ROUTES, *jira_routes(cloud)]
+    routes: list[BaseRoute] = [*control.ROUTES, *jira_routes(cloud), *webhook_routes.ROUTES]
     routes.extend(xray_cloud_routes.ROUTES if cloud else raven_routes.ROUTES)
     return routes
 

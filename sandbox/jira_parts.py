@@ -125,7 +125,7 @@ async def add_comment(request: Request) -> Response:
         now = state.now()
         item = Comment(state.child_id(), body, now, now)
         issue.comments.append(item)
-        state.touch(issue)
+        state.touch(issue, "issue_commented")
         return jira_json(render_comment(item, issue, view), 201)
 
 
@@ -232,7 +232,7 @@ async def do_transition(request: Request) -> Response:
         changes.update(check_update(body.get("update") or {}, issue, view.version))
         apply_changes(issue, changes)
         issue.status = catalog.TRANSITION_IDS[wanted]
-        state.touch(issue)
+        state.touch(issue, "issue_generic")
     return no_content()
 
 

@@ -11,6 +11,7 @@ from sandbox.faults import Faults
 from sandbox.jira_render import View
 from sandbox.options import Deployment, SandboxOptions
 from sandbox.state import SandboxState
+from sandbox.webhooks import Webhooks
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Runtime:
     options: SandboxOptions
     state: SandboxState
     faults: Faults
+    webhooks: Webhooks
 
 
 def runtime_of(request: Request) -> Runtime:

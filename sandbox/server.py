@@ -22,6 +22,7 @@ from sandbox.faults import Faults
 from sandbox.options import DEPLOYMENTS, Deployment, SandboxOptions
 from sandbox.runtime import Runtime
 from sandbox.state import SandboxState
+from sandbox.webhooks import Webhooks
 
 
 class StartFailed(SandboxError):
@@ -47,6 +48,7 @@ class RunningSandbox:
         """Stops serving and waits for the thread to end."""
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        self.runtime.webhooks.stop()
         self.state.close()
 
     def __enter__(self) -> RunningSandbox:
@@ -66,13 +68,16 @@ def _prepare(deployment: str, host: str, port: int, options: SandboxOptions | No
              ) -> tuple[Runtime, uvicorn.Server, socket.socket, str]:
     chosen = _check_deployment(deployment)
     options = options or SandboxOptions()
-    runtime = Runtime(chosen, options, SandboxState(chosen, options), Faults(options.seed))
+    state = SandboxState(chosen, options)
+    runtime = Runtime(chosen, options, state, Faults(options.seed), Webhooks(state))
     # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only then, and
     # without it Nagle + delayed ACKs stall every kept-alive answer by ~40 ms.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     bound_host, bound_port = listener.getsockname()[:2]
+    state.base_url = f"http://{bound_host}:{bound_port}"
+    runtime.webhooks.start()
     config = uvicorn.Config(build_app(runtime), log_level="critical", access_log=False,
                             lifespan="off", timeout_keep_alive=30, http="h11")
     return runtime, uvicorn.Server(config), listener, f"http://{bound_host}:{bound_port}"
@@ -101,7 +106,7 @@ def serve_forever(deployment: str = "cloud", host: str = "127.0.0.1", port: int 
                   options: SandboxOptions | None = None,
                   on_ready: Callable[[str], None] | None = None) -> None:
     """Serves a sandbox in the foreground until interrupted; `on_ready(url)` once listening."""
-    _, server, listener, url = _prepare(deployment, host, port, options)
+    runtime, server, listener, url = _prepare(deployment, host, port, options)
 
     async def main() -> None:
         task = asyncio.create_task(server.serve(sockets=[listener]))
@@ -113,5 +118,9 @@ def serve_forever(deployment: str = "cloud", host: str = "127.0.0.1", port: int 
 
     # uvicorn re-raises the interrupt it caught once it has shut down; that is the normal
     # way out of the foreground server, not an error.
-    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
-        asyncio.run(main())
+    try:
+        with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+            asyncio.run(main())
+    finally:
+        runtime.webhooks.stop()
+        runtime.state.close()

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sandbox.errors import NotFound
 from sandbox.model import Issue, IssueLink
 from sandbox.options import Deployment, SandboxOptions
 from sandbox.ratelimit import RateLimiter, RetryAfterMemory
+from sandbox.webhook_model import Delivery, Registration
 from sandbox.xray_model import XrayRecords
 
 
@@ -45,6 +47,9 @@ class SandboxState:
         self.deployment = deployment
         self.options = options
         self.lock = threading.RLock()
+        # Called as listener(webhookEvent, issue_event_type_name, issue now, issue before).
+        self.listeners: list[Callable[[str, str, Issue, Issue | None], None]] = []
+        self.base_url = ""  # set by the server once it listens
         self.files = Path(tempfile.mkdtemp(prefix="xray-sync-sandbox-"))
         self.reset()
 
@@ -69,6 +74,8 @@ class SandboxState:
             self.next_child_id = 10001  # attachments, comments, links share one sequence
             self.links: dict[int, IssueLink] = {}
             self.xray = XrayRecords()
+            self.webhooks: dict[int, Registration] = {}
+            self.deliveries: list[Delivery] = []
             self.log = RequestLog()
             self.retry_memory = RetryAfterMemory()
             self.issue_retry_memory = RetryAfterMemory()
@@ -89,7 +96,7 @@ class SandboxState:
             return value
 
     def add_issue(self, type_name: str, summary: str) -> Issue:
-        """A new issue QA-n in status To Do, indexed for search."""
+        """A new issue QA-n in status To Do; its first `touch` indexes and announces it."""
         with self.lock:
             now = self.now()
             issue = Issue(
@@ -101,7 +108,6 @@ class SandboxState:
             self.next_issue_number += 1
             self.issues[issue.id] = issue
             self.key_to_id[issue.key] = issue.id
-            self._index(issue)
             return issue
 
     def issue(self, id_or_key: str | int) -> Issue:
@@ -113,11 +119,22 @@ class SandboxState:
                 raise NotFound("Issue does not exist or you do not have permission to see it.")
             return self.issues[issue_id]
 
-    def touch(self, issue: Issue) -> None:
-        """Marks an issue as updated now and re-indexes it."""
+    def touch(self, issue: Issue, reason: str = "issue_updated") -> None:
+        """Marks an issue as updated now, re-indexes it and tells the listeners.
+
+        The first touch of a new issue is its creation (`reason` is then `issue_created`);
+        `reason` is Jira's issue_event_type_name (issue_updated, issue_generic, ...).
+        """
         with self.lock:
+            versions = self.index.get(issue.id)
+            previous = versions[-1][1] if versions else None
             issue.updated = max(self.now(), issue.updated)
             self._index(issue)
+            event = "jira:issue_updated" if versions else "jira:issue_created"
+            if not versions:
+                reason = "issue_created"
+            for listener in self.listeners:
+                listener(event, reason, issue.snapshot(), previous)
 
     def delete_issue(self, issue: Issue) -> None:
         """Removes an issue; search forgets it after the lag."""
@@ -126,6 +143,8 @@ class SandboxState:
             self.key_to_id.pop(issue.key, None)
             self.index.setdefault(issue.id, []).append((self.now(), None))
             self.xray.forget_issue(issue.id)
+            for listener in self.listeners:
+                listener("jira:issue_deleted", "", issue.snapshot(), None)
 
     def searchable(self, lag_seconds: float) -> list[Issue]:
         """The issues as the search index saw them `lag_seconds` ago."""
