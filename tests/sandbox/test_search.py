@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sandbox.errors import BadRequest
 from sandbox.jql import parse
@@ -167,3 +169,15 @@ def test_search_is_eventually_consistent(lagging: tuple[RunningSandbox, FakeCloc
         assert len(http.get(url, params={"jql": "project = QA"}).json()["issues"]) == 1
         clock.now += 5
         assert http.get(url, params={"jql": "project = QA"}).json()["issues"] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('abc QA=!<>~(),"\'-0123456789:/ANDORINOTBY')),
+               max_size=40))
+def test_any_jql_parses_or_is_a_400(text: str) -> None:
+    """Whatever JQL arrives, the parser either accepts it or raises BadRequest (never a 500)."""
+    try:
+        query = parse(text, 0)
+    except BadRequest:
+        return
+    query.run([issue_at("2026-11-20 10:00:00", labels=["a"])])
