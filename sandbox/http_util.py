@@ -22,6 +22,15 @@ async def json_body(request: Request) -> Any:
         raise BadRequest("Unexpected character in the request body: it is not JSON.") from None
 
 
+def json_object(value: Any, name: str, *, required: bool = False) -> dict[str, Any]:
+    """A JSON object member (missing or null is `{}` unless required), else 400 naming it."""
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequest(errors={name: f"'{name}' must be a JSON object."})
+    return value
+
+
 def jira_json(body: Any, status: int = 200) -> Response:
     """A JSON answer with Jira's content type."""
     return JSONResponse(body, status_code=status, media_type="application/json;charset=UTF-8")

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.errors import BadRequest, NotFound
-from sandbox.http_util import jira_json, json_body, no_content
+from sandbox.http_util import jira_json, json_body, json_object, no_content
 from sandbox.jira_input import apply_changes, check_create, check_fields, check_update
 from sandbox.jira_render import (
     ALL_FIELDS,
@@ -122,8 +122,10 @@ async def edit_issue(request: Request) -> Response:
     with state.lock:
         issue = state.issue(request.path_params["key"])
         check_issue_write(request, issue)
-        changes = check_fields(body.get("fields") or {}, view.version, creating=False)
-        changes.update(check_update(body.get("update") or {}, issue, view.version))
+        changes = check_fields(json_object(body.get("fields"), "fields"), view.version,
+                               creating=False)
+        changes.update(check_update(json_object(body.get("update"), "update"), issue,
+                                    view.version))
         apply_changes(issue, changes)
         state.touch(issue)
     return no_content()

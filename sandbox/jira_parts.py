@@ -13,7 +13,7 @@ from starlette.routing import Route
 from sandbox import catalog
 from sandbox.adf import is_adf, text_to_adf
 from sandbox.errors import BadRequest, Forbidden, NotFound
-from sandbox.http_util import jira_json, json_body, no_content
+from sandbox.http_util import jira_json, json_body, json_object, no_content
 from sandbox.jira_input import ADF_RULE, apply_changes, check_fields, check_update
 from sandbox.jira_render import (
     LINK_TYPES,
@@ -220,16 +220,18 @@ async def get_transitions(request: Request) -> Response:
 async def do_transition(request: Request) -> Response:
     """POST issue/{k}/transitions: moves the issue; 204."""
     state, view = runtime_of(request).state, view_of(request)
-    body = await json_body(request)
-    transition = body.get("transition") if isinstance(body, dict) else None
+    body = json_object(await json_body(request), "body", required=True)
+    transition = body.get("transition")
     wanted = str(transition.get("id", "")) if isinstance(transition, dict) else ""
     with state.lock:
         issue = state.issue(request.path_params["key"])
         check_issue_write(request, issue)
         if wanted not in catalog.WORKFLOW[issue.status]:
             raise BadRequest(f"Transition id '{wanted}' is not valid for this issue.")
-        changes = check_fields(body.get("fields") or {}, view.version, creating=False)
-        changes.update(check_update(body.get("update") or {}, issue, view.version))
+        changes = check_fields(json_object(body.get("fields"), "fields"), view.version,
+                               creating=False)
+        changes.update(check_update(json_object(body.get("update"), "update"), issue,
+                                    view.version))
         apply_changes(issue, changes)
         issue.status = catalog.TRANSITION_IDS[wanted]
         state.touch(issue, "issue_generic")
@@ -243,10 +245,10 @@ async def link_issues(request: Request) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict):
         raise BadRequest("Request body must be a JSON object.")
-    type_name = (body.get("type") or {}).get("name")
-    if type_name not in LINK_TYPES:
+    type_name = json_object(body.get("type"), "type").get("name")
+    if not isinstance(type_name, str) or type_name not in LINK_TYPES:
         raise NotFound(f"No issue link type with name '{type_name}' found.")
-    refs = [body.get("inwardIssue") or {}, body.get("outwardIssue") or {}]
+    refs = [json_object(body.get(side), side) for side in ("inwardIssue", "outwardIssue")]
     with state.lock:
         inward, outward = (state.issue(str(r.get("key") or r.get("id") or "")) for r in refs)
         link = IssueLink(state.child_id(), type_name, inward.id, outward.id)

@@ -42,6 +42,9 @@ async def search_params(request: Request) -> dict[str, Any]:
     for name in ("fields", "expand", "properties"):
         if isinstance(params.get(name), list):
             params[name] = ",".join(str(v) for v in params[name])
+    for name in ("jql", "fields", "expand", "properties", "nextPageToken"):
+        if params.get(name) is not None and not isinstance(params[name], str):
+            raise BadRequest(f"The parameter '{name}' must be a string.")
     return params
 
 
