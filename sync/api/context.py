@@ -63,14 +63,30 @@ class ApiContext:
         return names
 
     def session_json(
-        self, user: UserOut, session: SessionOut, member_of: frozenset[str] | None = None
+        self,
+        user: UserOut,
+        session: SessionOut,
+        member_of: frozenset[str] | None = None,
+        memo: dict[tuple[Any, ...], list[str]] | None = None,
     ) -> dict[str, Any]:
-        """A session's JSON with the options this user may use on it (`allowed_actions`)."""
+        """A session's JSON with the options this user may use on it (`allowed_actions`).
+
+        `memo`, shared across the rows of one answer, asks the rules once per distinct
+        state (owner, mode, lock, trash, workspace) instead of once per row.
+        """
         members = self.member_of(user) if member_of is None else member_of
         body = session.to_json()
-        body["allowed_actions"] = allowed_actions(
-            user, session, members, self.config.store.lock_lease_seconds, self.clock()
-        )
+        lock = session.lock
+        key = (session.owner, session.mode, session.workspace, session.trashed,
+               lock.holder if lock else None, lock.since if lock else None)
+        options = memo.get(key) if memo is not None else None
+        if options is None:
+            options = allowed_actions(
+                user, session, members, self.config.store.lock_lease_seconds, self.clock()
+            )
+            if memo is not None:
+                memo[key] = options
+        body["allowed_actions"] = list(options)
         return body
 
 

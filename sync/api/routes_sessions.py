@@ -51,9 +51,10 @@ def list_sessions(
     )
     page = ctx.store.list_sessions(user.name, query)
     members = ctx.member_of(user)
+    memo: dict[tuple[object, ...], list[str]] = {}
     # plain JSON-safe dicts: answered as they are, without FastAPI's re-encoding pass
     return JSONResponse({
-        "items": [ctx.session_json(user, s, members) for s in page.items],
+        "items": [ctx.session_json(user, s, members, memo) for s in page.items],
         "next_cursor": page.next_cursor,
     })
 
