@@ -31,6 +31,15 @@ def json_object(value: Any, name: str, *, required: bool = False) -> dict[str, A
     return value
 
 
+def json_list(value: Any, name: str) -> list[Any]:
+    """A JSON array member (missing or null is `[]`), else 400 naming it."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadRequest(errors={name: f"'{name}' must be a JSON array."})
+    return value
+
+
 def jira_json(body: Any, status: int = 200) -> Response:
     """A JSON answer with Jira's content type."""
     return JSONResponse(body, status_code=status, media_type="application/json;charset=UTF-8")

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox import catalog
 from sandbox.errors import BadRequest, NotFound
-from sandbox.http_util import jira_json, json_body
+from sandbox.http_util import jira_json, json_body, json_list, json_object
 from sandbox.model import Issue
 from sandbox.runtime import base_url, runtime_of
 from sandbox.state import SandboxState
@@ -114,8 +114,9 @@ async def change_exec_tests(request: Request) -> Response:
         raise BadRequest("The body must be {\"add\": [...], \"remove\": [...]}.")
     with state.lock:
         execution = _issue(state, request.path_params["key"], "Test Execution")
-        adding = [_issue(state, key, "Test").id for key in body.get("add") or []]
-        removing = [_issue(state, key, "Test").id for key in body.get("remove") or []]
+        adding = [_issue(state, key, "Test").id for key in json_list(body.get("add"), "add")]
+        removing = [_issue(state, key, "Test").id
+                    for key in json_list(body.get("remove"), "remove")]
         state.xray.add_tests(execution.id, adding, state.now())
         for test_id in removing:
             state.xray.remove_run(execution.id, test_id)
@@ -172,18 +173,19 @@ async def put_run(request: Request) -> Response:
     with state.lock:
         run = _run(request)
         status = canonical_status(body["status"], cloud=False) if "status" in body else None
-        defects = body.get("defects") or {}
-        evidences = body.get("evidences") or {}
-        adding = [state.issue(str(k)).id for k in defects.get("add") or []]
-        removing = {state.issue(str(k)).id for k in defects.get("remove") or []}
+        defects = json_object(body.get("defects"), "defects")
+        evidences = json_object(body.get("evidences"), "evidences")
+        adding = [state.issue(str(k)).id for k in json_list(defects.get("add"), "defects.add")]
+        removing = {state.issue(str(k)).id
+                    for k in json_list(defects.get("remove"), "defects.remove")}
+        gone_files = json_list(evidences.get("remove"), "evidences.remove")
         new_files = check_evidence(evidences.get("add"))
         comment = body.get("comment")
         apply_run_changes(state, run, status=status,
                           comment=None if comment is None else str(comment))
         run.defect_ids = [d for d in run.defect_ids if d not in removing]
         run.defect_ids += [d for d in adding if d not in run.defect_ids]
-        run.evidence = [e for e in run.evidence if e.filename not in
-                        (evidences.get("remove") or [])]
+        run.evidence = [e for e in run.evidence if e.filename not in gone_files]
         for filename, mime, content in new_files:
             run.evidence.append(Evidence(state.child_id(), filename, mime, content, state.now()))
     return jira_json({})
