@@ -183,7 +183,8 @@ class Parser:
         operator = self.take().text.lower()
         if operator == "in":
             values = self.value_list(name)
-            return lambda i: (_matches(i, name, values)) != negate
+            test = matcher(name, values)
+            return (lambda i: not test(i)) if negate else test
         if operator not in ("=", "!=", ">=", "<=", ">", "<", "~"):
             raise _error(f"Expecting an operator but got '{operator}'.")
         return self.comparison(name, operator, self.value(name))
@@ -225,22 +226,34 @@ class Parser:
             return lambda i: str(value).lower() in i.summary.lower()
         if operator not in ("=", "!="):
             raise _error(f"The operator '{operator}' is not supported by the '{name}' field.")
-        return lambda i: _matches(i, name, [value]) != (operator == "!=")
+        equal = matcher(name, [value])
+        return (lambda i: not equal(i)) if operator == "!=" else equal
+
+
+TEXT_GETTERS: dict[str, Callable[[Issue], str]] = {
+    "project": lambda i: i.key.rsplit("-", 1)[0], "key": lambda i: i.key,
+    "issuetype": lambda i: i.type_name, "status": lambda i: i.status,
+    "summary": lambda i: i.summary,
+}
 
 
 def _value(issue: Issue, name: str) -> Any:
-    return {"project": issue.key.rsplit("-", 1)[0], "labels": issue.labels, "key": issue.key,
-            "issuetype": issue.type_name, "status": issue.status,
-            "summary": issue.summary}.get(name)
-
-
-def _matches(issue: Issue, name: str, values: list[Any]) -> bool:
     if name == "labels":
-        return any(v in issue.labels for v in values)
+        return " ".join(issue.labels)
+    return TEXT_GETTERS[name](issue)
+
+
+def matcher(name: str, values: list[Any]) -> Predicate:
+    """Whether an issue's field equals one of the values (built once per clause)."""
+    if name == "labels":
+        labels = {str(v) for v in values}
+        return lambda i: not labels.isdisjoint(i.labels)
     if name == "key":
-        return any(str(v).upper() in (issue.key, str(issue.id)) for v in values)
-    actual = str(_value(issue, name)).lower()
-    return any(str(v).lower() == actual for v in values)
+        keys = {str(v).upper() for v in values}
+        return lambda i: i.key in keys or str(i.id) in keys
+    get = TEXT_GETTERS[name]
+    wanted = {str(v).lower() for v in values}
+    return lambda i: get(i).lower() in wanted
 
 
 def parse_jql_date(text: str, now: float) -> float:

@@ -149,6 +149,9 @@ class SandboxState:
     def searchable(self, lag_seconds: float) -> list[Issue]:
         """The issues as the search index saw them `lag_seconds` ago."""
         with self.lock:
+            if lag_seconds <= 0:
+                latest = (versions[-1][1] for versions in self.index.values())
+                return [snapshot for snapshot in latest if snapshot is not None]
             horizon = self.now() - lag_seconds
             seen: list[Issue] = []
             for versions in self.index.values():
