@@ -255,7 +255,7 @@ class Gate:
         if path == "/api/v2/authenticate":
             return
         credential = header(scope, b"authorization") or ""
-        if path.startswith("/api/"):
+        if path.startswith("/api/") and self.runtime.deployment == "cloud":
             self.check_xray_token(credential)
             return
         creds = self.runtime.options.credentials
