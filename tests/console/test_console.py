@@ -231,6 +231,7 @@ def test_refused_action_shows_the_rule_message(page: Page, panel: Panel) -> None
     page.get_by_role("menu", name="Options for Login flows").get_by_role(
         "menuitem", name="Continue in desktop app").click()
     expect(page.get_by_role("alert")).to_have_text(re.compile("locked by alice"))
+    expect(_row(page, "Login flows").locator("td.lock")).to_contain_text("Locked by alice")
     shot(page, "refused")
 
 

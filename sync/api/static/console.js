@@ -290,6 +290,7 @@
       await reload();
       return true;
     } catch (err) {
+      await reload();  // a refusal means the row changed meanwhile: show how it is now
       showMessage(err.message, true);
       return false;
     }
