@@ -1,6 +1,7 @@
 """The sandbox's errors: each one knows the HTTP answer Jira or Xray would give.
 
     SandboxError                 (root; never reaches a client as such)
+    ├── StartFailed              the server did not come up (url)
     └── ApiError                 status + Jira-shaped body (errorMessages, errors)
         ├── BadRequest           400: bad JQL, bad field, bad body
         ├── Unauthorized         401: missing or wrong credentials/token
@@ -18,6 +19,14 @@ from typing import Any
 
 class SandboxError(Exception):
     """Root of every error the sandbox raises."""
+
+
+class StartFailed(SandboxError):
+    """The server did not come up."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"the sandbox at {url} did not start")
+        self.url = url
 
 
 class ApiError(SandboxError):

@@ -17,20 +17,12 @@ from dataclasses import dataclass
 import uvicorn
 
 from sandbox.app import build_app
-from sandbox.errors import SandboxError
+from sandbox.errors import StartFailed
 from sandbox.faults import Faults
 from sandbox.options import DEPLOYMENTS, Deployment, SandboxOptions
 from sandbox.runtime import Runtime
 from sandbox.state import SandboxState
 from sandbox.webhooks import Webhooks
-
-
-class StartFailed(SandboxError):
-    """The server did not come up."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"the sandbox at {url} did not start")
-        self.url = url
 
 
 @dataclass

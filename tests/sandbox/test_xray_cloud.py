@@ -65,7 +65,11 @@ def test_schema_is_a_faithful_subset_of_the_real_sdl() -> None:
 def test_connector_documents_validate_against_the_subset() -> None:
     """The connector's GraphQL documents are valid against the sandbox's schema."""
     ours = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
-    for document in (CREATE_TEST, GET_RUN):
+    update = """
+mutation UpdateTestDefinition($issueId: String!, $unstructured: String!) {
+  updateUnstructuredTestDefinition(issueId: $issueId, unstructured: $unstructured) { issueId }
+}"""
+    for document in (CREATE_TEST, GET_RUN, update):
         assert validate(ours, parse(document)) == []
 
 
