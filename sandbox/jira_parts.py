@@ -22,7 +22,7 @@ from sandbox.jira_render import (
     render_remote_link,
     render_transitions,
 )
-from sandbox.model import Attachment, Comment, IssueLink, RemoteLink
+from sandbox.model import Attachment, Comment, Issue, IssueLink, RemoteLink
 from sandbox.runtime import runtime_of, view_of
 from sandbox.state import SandboxState
 from sandbox.write_limit import check_issue_write
@@ -194,6 +194,37 @@ async def list_remote_links(request: Request) -> Response:
         return jira_json([render_remote_link(i, issue, view) for i in issue.remote_links])
 
 
+def _remote_link(issue: Issue, wanted: str) -> RemoteLink:
+    for item in issue.remote_links:
+        if str(item.id) == wanted:
+            return item
+    raise NotFound(f"No remote link with id '{wanted}'.")
+
+
+async def get_remote_link(request: Request) -> Response:
+    """GET issue/{k}/remotelink/{linkId}."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        item = _remote_link(issue, str(request.path_params["id"]))
+        return jira_json(render_remote_link(item, issue, view))
+
+
+async def put_remote_link(request: Request) -> Response:
+    """PUT issue/{k}/remotelink/{linkId}: replaces the link; 204."""
+    state = runtime_of(request).state
+    view_of(request)
+    global_id, application, relationship, link_object = _check_remote_link(
+        await json_body(request))
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        check_issue_write(request, issue)
+        item = _remote_link(issue, str(request.path_params["id"]))
+        item.global_id, item.application = global_id, application
+        item.relationship, item.object = relationship, link_object
+    return no_content()
+
+
 async def delete_remote_link(request: Request) -> Response:
     """DELETE issue/{k}/remotelink/{linkId}: 204."""
     state = runtime_of(request).state
@@ -270,6 +301,8 @@ def routes(prefix: str) -> list[Route]:
         Route(f"{one}/comment", list_comments, methods=["GET"]),
         Route(f"{one}/remotelink", add_remote_link, methods=["POST"]),
         Route(f"{one}/remotelink", list_remote_links, methods=["GET"]),
+        Route(f"{one}/remotelink/{{id}}", get_remote_link, methods=["GET"]),
+        Route(f"{one}/remotelink/{{id}}", put_remote_link, methods=["PUT"]),
         Route(f"{one}/remotelink/{{id}}", delete_remote_link, methods=["DELETE"]),
         Route(f"{one}/transitions", get_transitions, methods=["GET"]),
         Route(f"{one}/transitions", do_transition, methods=["POST"]),

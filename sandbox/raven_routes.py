@@ -26,6 +26,7 @@ from sandbox.xray_model import Evidence, TestRun
 from sandbox.xray_types import STATUS_COLORS
 
 RAVEN = "/rest/raven/2.0"
+EVIDENCE = "/plugins/servlet/raven/attachment"  # where Xray Server serves evidence files
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -64,7 +65,7 @@ def _evidence(item: Evidence, run: TestRun, base: str) -> dict[str, Any]:
     return {"id": item.id, "fileName": item.filename, "fileSize": f"{len(item.content)} B",
             "fileSizeBytes": len(item.content), "created": _iso(item.created),
             "author": catalog.DC_USER_NAME, "contentType": item.mime_type,
-            "fileURL": f"{base}{RAVEN}/testrun/{run.number}/attachment/{item.id}"}
+            "fileURL": f"{base}{EVIDENCE}/{item.id}/{item.filename}"}
 
 
 def _run(request: Request) -> TestRun:
@@ -270,7 +271,20 @@ async def add_defects(request: Request) -> Response:
     return jira_json([])
 
 
+async def evidence_content(request: Request) -> Response:
+    """GET /plugins/servlet/raven/attachment/{id}/{filename}: an evidence file's bytes."""
+    state = runtime_of(request).state
+    wanted = request.path_params["id"]
+    with state.lock:
+        for run in state.xray.runs.values():
+            for item in run.evidence:
+                if item.id == wanted:
+                    return Response(item.content, media_type=item.mime_type)
+    raise NotFound(f"Attachment {wanted} not found.")
+
+
 ROUTES: list[BaseRoute] = [
+    Route(f"{EVIDENCE}/{{id:int}}/{{filename}}", evidence_content, methods=["GET"]),
     Route(f"{RAVEN}/import/execution", import_json, methods=["POST"]),
     Route(f"{RAVEN}/api/testexec/{{key}}/test", exec_tests, methods=["GET"]),
     Route(f"{RAVEN}/api/testexec/{{key}}/test", change_exec_tests, methods=["POST"]),

@@ -170,3 +170,16 @@ def test_dc_test_type_must_be_a_known_option(dc: RunningSandbox,
         "project": {"key": "QA"}, "issuetype": {"name": "Test"}, "summary": "s",
         "customfield_10200": {"value": "Exotic"}}})
     assert answer.status_code == 400
+
+
+def test_remote_link_read_and_replaced_by_id(cloud: RunningSandbox,
+                                             http: requests.Session) -> None:
+    """GET remotelink/{id} reads one link and PUT replaces it (204)."""
+    key = create(http, cloud.url)["key"]
+    url = f"{cloud.url}/rest/api/3/issue/{key}/remotelink"
+    link = http.post(url, json={"object": {"url": "http://c/1", "title": "Old"}}).json()
+    assert http.put(f"{url}/{link['id']}", json={
+        "object": {"url": "http://c/2", "title": "New"}}).status_code == 204
+    assert http.get(f"{url}/{link['id']}").json()["object"] == {"url": "http://c/2",
+                                                                "title": "New"}
+    assert http.get(f"{url}/999999").status_code == 404

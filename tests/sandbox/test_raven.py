@@ -130,3 +130,12 @@ def test_exec_tests_remove_drops_the_run(dc: RunningSandbox, dc_http: requests.S
                         json={"remove": [test]}).status_code == 200
     assert dc_http.get(f"{raven(dc)}/api/testexec/{execution}/test").json() == []
     assert dc.state.xray.runs == {}
+
+
+def test_evidence_file_url_downloads_the_bytes(dc: RunningSandbox,
+                                               dc_http: requests.Session) -> None:
+    """A run's evidence fileURL serves the file that was imported."""
+    test, execution, _ = setup_run(dc, dc_http)
+    run = dc_http.get(f"{raven(dc)}/api/testrun", params={
+        "testExecIssueKey": execution, "testIssueKey": test}).json()
+    assert dc_http.get(run["evidences"][0]["fileURL"]).content == b"zip"
