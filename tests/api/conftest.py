@@ -161,9 +161,10 @@ class World:
 
 
 def build_world(engine: Engine, tokens: dict[str, str], home: Path, *,
-                sync: FakeSync | None = None, **config: Any) -> World:
+                sync: FakeSync | None = None, max_upload_bytes: int = 1 << 30,
+                **config: Any) -> World:
     """The app over a populated store."""
-    store = Store(engine, StoreSettings(home=home))
+    store = Store(engine, StoreSettings(home=home, max_upload_bytes=max_upload_bytes))
     fake = FakeSync() if sync is None else sync
     app = create_app(make_config(home, **config), store, fake)
     return World(TestClient(app), store, fake, dict(tokens))

@@ -4,11 +4,13 @@ refused, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from tests.api.conftest import World
+from tests.api.conftest import World, build_world
 
 
 def _state(world: World, session_id: str) -> dict[str, Any]:
@@ -217,3 +219,48 @@ def test_download_of_an_unknown_version_is_not_found(world: World) -> None:
     response = world.client.get(
         f"/api/v1/sessions/{session['id']}/download?version=9", headers=world.auth("alice"))
     assert response.status_code == 404
+
+
+def test_an_upload_far_over_the_limit_is_refused_while_it_arrives(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """A body past the upload limit (plus multipart slack) is 413 naming the rule, nothing kept."""
+    engine, tokens = populated
+    world = build_world(engine, tokens, tmp_path, max_upload_bytes=1000)
+    response = world.client.post(
+        "/api/v1/workspaces/qa-team/sessions", headers=world.auth("alice"),
+        files={"file": ("big.xea", io.BytesIO(b"x" * (2 << 20)), "application/octet-stream")})
+    assert (response.status_code, response.json()["error"]["rule"]) == (413, "upload_too_large")
+    assert world.store.list_sessions("alice").items == []
+
+
+def test_an_upload_just_over_the_limit_is_refused_by_the_store(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """A file over the store's limit but within the slack is refused by the store: 422."""
+    engine, tokens = populated
+    world = build_world(engine, tokens, tmp_path, max_upload_bytes=1000)
+    response = world.client.post(
+        "/api/v1/workspaces/qa-team/sessions", headers=world.auth("alice"),
+        files={"file": ("big.xea", io.BytesIO(b"x" * 5000), "application/octet-stream")})
+    assert (response.status_code, response.json()["error"]["rule"]) == (422, "upload_too_large")
+    assert world.store.list_sessions("alice").items == []
+
+
+def test_a_chunked_body_over_the_limit_is_refused(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """A body with no Content-Length is counted as it arrives and refused past the limit."""
+    engine, tokens = populated
+    world = build_world(engine, tokens, tmp_path, max_upload_bytes=1000)
+    session = world.upload(data=b"small")
+    world.client.post(f"/api/v1/sessions/{session['id']}/open", headers=world.auth("alice"))
+
+    def chunks() -> Any:
+        for _ in range(40):
+            yield b"y" * 65536
+
+    response = world.client.put(f"/api/v1/sessions/{session['id']}/content",
+                                headers=world.auth("alice"), content=chunks())
+    assert (response.status_code, response.json()["error"]["rule"]) == (413, "upload_too_large")
+    assert world.store.show("alice", session["id"]).version == 1
