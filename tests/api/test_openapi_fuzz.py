@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -39,7 +39,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def operations(fuzz_world: World) -> list[Any]:
     """Every operation of the app's own OpenAPI document."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_world.client.app)
-    found = [result.ok() for result in schema.get_all_operations()]
+    # an Err (a part of the schema schemathesis cannot read) has no .ok(): the test fails
+    found = [cast(Any, result).ok() for result in schema.get_all_operations()]
     return [op for op in found if op.path not in SKIP_OPERATIONS]
 
 
