@@ -81,7 +81,9 @@ async def get_attachment(request: Request) -> Response:
     state, view = runtime_of(request).state, view_of(request)
     with state.lock:
         _, item = _find_attachment(request)
-        return jira_json(render_attachment(item, view))
+        body = render_attachment(item, view)
+        body["id"] = item.id  # AttachmentMetadata's id is a number, unlike POST's answer
+        return jira_json(body)
 
 
 async def delete_attachment(request: Request) -> Response:

@@ -51,7 +51,8 @@ def recorded(cloud: RunningSandbox) -> Iterator[tuple[requests.Session, list[req
 def exercise(http: requests.Session, url: str) -> None:
     """Calls every Cloud v3 endpoint the sandbox serves, with good and bad input."""
     v3 = f"{url}/rest/api/3"
-    for path in ("serverInfo", "myself", "field", "project/QA", "issuetype", "project/NOPE"):
+    for path in ("serverInfo", "myself", "field", "project", "project/QA", "issuetype",
+                 "issueLinkType", "project/NOPE"):
         http.get(f"{v3}/{path}")
     made = http.post(f"{v3}/issue", json={
         "fields": {"project": {"key": "QA"}, "issuetype": {"name": "Test"}, "summary": "One",
@@ -80,7 +81,14 @@ def exercise(http: requests.Session, url: str) -> None:
         "url": "http://console/s/1", "title": "Session again"}})
     http.post(f"{v3}/issue/{key}/remotelink", json={"object": {}})
     http.get(f"{v3}/issue/{key}/remotelink")
-    http.get(f"{v3}/issue/{key}/remotelink", params={"globalId": "xs:1"})
+    link = http.get(f"{v3}/issue/{key}/remotelink", params={"globalId": "xs:1"}).json()
+    http.get(f"{v3}/issue/{key}/remotelink/{link['id']}")
+    http.put(f"{v3}/issue/{key}/remotelink/{link['id']}", json={
+        "globalId": "xs:1", "object": {"url": "http://console/s/1", "title": "Put"}})
+    attachment = http.get(f"{v3}/issue/{key}").json()["fields"]["attachment"][0]
+    http.get(f"{v3}/attachment/{attachment['id']}")
+    http.delete(f"{v3}/attachment/{attachment['id']}")
+    http.delete(f"{v3}/issue/{key}/remotelink/{link['id']}")
     http.post(f"{v3}/issue/{key}/comment", json={"body": ADF})
     http.post(f"{v3}/issue/{key}/comment", json={"body": "not adf"})
     http.get(f"{v3}/issue/{key}/comment")
