@@ -65,6 +65,8 @@ def exercise(http: requests.Session, url: str) -> None:
     http.post(f"{v3}/issue/bulk", json={"issueUpdates": [
         {"fields": {"project": {"key": "QA"}, "issuetype": {"name": "Bug"}, "summary": "B"}},
         {"fields": {"project": {"key": "QA"}, "issuetype": {"name": "Nope"}, "summary": "C"}}]})
+    http.post(f"{v3}/issue/bulk", json={"issueUpdates": [
+        {"fields": {"project": {"key": "QA"}, "issuetype": {"name": "Nope"}, "summary": "D"}}]})
     http.get(f"{v3}/issue/{key}", params={"expand": "names,transitions,changelog"})
     http.get(f"{v3}/issue/{key}", params={"fields": "summary,status,updated,labels"})
     http.get(f"{v3}/issue/QA-999")
