@@ -27,6 +27,9 @@ class Verdict:
             (b"x-ratelimit-remaining", str(self.remaining).encode()),
             (b"x-ratelimit-reset", iso_timestamp(self.reset_at).encode()),
         ]
+        if self.remaining < self.limit * 0.2:
+            # Jira Cloud's hint that less than a fifth of the budget is left.
+            out.append((b"x-ratelimit-nearlimit", b"true"))
         if not self.allowed:
             out.append((b"retry-after", str(self.retry_after).encode()))
         return out

@@ -103,6 +103,8 @@ def test_rate_limit_answers_429_with_headers(limited: tuple[RunningSandbox, Fake
     assert (refused["Retry-After"], refused["X-RateLimit-Limit"],
             refused["X-RateLimit-Remaining"]) == ("60", "3", "0")
     assert refused["X-RateLimit-Reset"].endswith("Z")
+    assert "X-RateLimit-NearLimit" not in answers[0].headers
+    assert answers[2].headers["X-RateLimit-NearLimit"] == "true"
 
 
 def test_rate_limit_window_resets_and_early_ones_are_logged(
