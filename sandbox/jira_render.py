@@ -213,7 +213,14 @@ def render_issue(issue: Issue, view: View, fields: list[str], links: LinkLookup,
     if "transitions" in expand:
         body["transitions"] = render_transitions(issue, view)
     if "changelog" in expand:
-        body["changelog"] = {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}
+        # ChangeDetails' strings are not nullable in the OpenAPI: unset ones are left out.
+        histories = [{"id": str(history_id), "author": view.user(),
+                      "created": jira_timestamp(at),
+                      "items": [{k: v for k, v in item.items() if v is not None}
+                                for item in items]}
+                     for history_id, at, items in issue.history]
+        body["changelog"] = {"startAt": 0, "maxResults": len(histories),
+                             "total": len(histories), "histories": histories}
     if "renderedFields" in expand:
         body["renderedFields"] = {}
     return body

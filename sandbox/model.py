@@ -74,6 +74,7 @@ class Issue:
     attachments: list[Attachment] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     link_ids: list[int] = field(default_factory=list)
+    history: list[tuple[int, float, list[dict[str, Any]]]] = field(default_factory=list)
 
     def snapshot(self) -> Issue:
         """A copy for the search index (search sees fields, not attachments' bytes)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox.changes import changelog
 from sandbox.errors import NotFound
 from sandbox.model import Issue, IssueLink
 from sandbox.options import Deployment, SandboxOptions
@@ -130,6 +131,10 @@ class SandboxState:
             previous = versions[-1][1] if versions else None
             issue.updated = max(self.now(), issue.updated)
             self._index(issue)
+            if previous is not None:
+                items = changelog(previous, issue, self.deployment)
+                if items:
+                    issue.history.append((self.child_id(), self.now(), items))
             event = "jira:issue_updated" if versions else "jira:issue_created"
             if not versions:
                 reason = "issue_created"

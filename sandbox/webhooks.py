@@ -20,8 +20,8 @@ from typing import Any
 
 import requests
 
-from sandbox import catalog, jql
-from sandbox.adf import adf_to_text
+from sandbox import jql
+from sandbox.changes import changelog
 from sandbox.errors import BadRequest
 from sandbox.jira_render import NAVIGABLE, View, render_issue
 from sandbox.model import Issue
@@ -129,25 +129,3 @@ class Webhooks:
                 self.state.deliveries.append(Delivery(identifier, registration.url, event, status))
             if 0 < status < 500:
                 return
-
-
-def changelog(before: Issue, after: Issue, deployment: str) -> list[dict[str, Any]]:
-    """The changelog items between two versions of an issue (fieldId on Cloud only)."""
-    items = []
-    pairs: list[tuple[str, str, Any, Any, str | None, str | None]] = [
-        ("summary", "jira", None, None, before.summary, after.summary),
-        ("description", "jira", None, None, adf_to_text(before.description),
-         adf_to_text(after.description)),
-        ("labels", "jira", None, None, " ".join(before.labels), " ".join(after.labels)),
-        ("status", "jira", catalog.STATUSES[before.status].id,
-         catalog.STATUSES[after.status].id, before.status, after.status),
-    ]
-    for name, kind, old_id, new_id, old, new in pairs:
-        if old == new:
-            continue
-        item: dict[str, Any] = {"field": name, "fieldtype": kind, "from": old_id,
-                                "fromString": old or None, "to": new_id, "toString": new or None}
-        if deployment == "cloud":
-            item["fieldId"] = name
-        items.append(item)
-    return items

@@ -104,7 +104,7 @@ def exercise(http: requests.Session, url: str) -> None:
     http.post(f"{v3}/issueLink", json={"type": {"name": "Relates"},
                                        "inwardIssue": {"key": key},
                                        "outwardIssue": {"key": second["key"]}})
-    http.get(f"{v3}/issue/{key}")
+    http.get(f"{v3}/issue/{key}", params={"expand": "changelog"})
     jql = 'project = "QA" AND labels = "xray-sync" ORDER BY key ASC'
     http.get(f"{v3}/search/jql", params={"jql": jql})
     http.get(f"{v3}/search/jql", params={"jql": jql, "fields": "summary,status,updated",

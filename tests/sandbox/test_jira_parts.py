@@ -183,3 +183,18 @@ def test_remote_link_read_and_replaced_by_id(cloud: RunningSandbox,
     assert http.get(f"{url}/{link['id']}").json()["object"] == {"url": "http://c/2",
                                                                 "title": "New"}
     assert http.get(f"{url}/999999").status_code == 404
+
+
+def test_changelog_records_edits_and_transitions(dc: RunningSandbox,
+                                                 dc_http: requests.Session) -> None:
+    """expand=changelog lists a rename and a transition, in order, without fieldId on DC."""
+    key = create(dc_http, dc.url, summary="Before")["key"]
+    dc_http.put(f"{dc.url}/rest/api/2/issue/{key}", json={"fields": {"summary": "After"}})
+    dc_http.post(f"{dc.url}/rest/api/2/issue/{key}/transitions",
+                 json={"transition": {"id": "21"}})
+    histories = dc_http.get(f"{dc.url}/rest/api/2/issue/{key}",
+                            params={"expand": "changelog"}).json()["changelog"]["histories"]
+    assert [[(i["field"], i["fromString"], i["toString"]) for i in h["items"]]
+            for h in histories] == [[("summary", "Before", "After")],
+                                    [("status", "To Do", "In Progress")]]
+    assert all("fieldId" not in i for h in histories for i in h["items"])
