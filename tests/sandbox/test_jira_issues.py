@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import requests
 
 from sandbox.server import RunningSandbox
@@ -87,3 +89,15 @@ def test_issue_property_round_trip(cloud: RunningSandbox, http: requests.Session
     assert http.get(url).json() == {"key": "xraySync", "value": {"session": "def"}}
     assert http.delete(url).status_code == 204
     assert http.get(url).status_code == 404
+
+
+def test_concurrent_creates_get_distinct_keys(cloud: RunningSandbox) -> None:
+    """Creates from 8 threads at once get 80 distinct, gapless keys."""
+    def make_ten(_: int) -> list[str]:
+        with requests.Session() as session:
+            session.auth = ("sandbox@example.com", "sandbox-token")
+            return [create(session, cloud.url)["key"] for _ in range(10)]
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = [key for batch in pool.map(make_ten, range(8)) for key in batch]
+    assert sorted(keys, key=lambda k: int(k.split("-")[1])) == [f"QA-{n}" for n in range(1, 81)]
