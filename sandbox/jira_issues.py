@@ -9,12 +9,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.errors import BadRequest, NotFound
-from sandbox.http_util import jira_json, json_body, json_object, no_content
+from sandbox.http_util import int_param, jira_json, json_body, json_object, no_content
 from sandbox.jira_input import apply_changes, check_create, check_fields, check_update
 from sandbox.jira_render import (
     ALL_FIELDS,
     LinkLookup,
     View,
+    render_histories,
     render_issue,
     render_link,
     wanted_fields,
@@ -194,6 +195,22 @@ async def delete_property(request: Request) -> Response:
     return no_content()
 
 
+async def changelog(request: Request) -> Response:
+    """GET issue/{k}/changelog (Cloud): a page of the issue's histories."""
+    state, view = runtime_of(request).state, view_of(request)
+    if view.deployment != "cloud":
+        raise NotFound("null for uri: " + str(request.url))
+    start = int_param(request, "startAt", 0)
+    size = int_param(request, "maxResults", 100, lowest=1, highest=100)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        histories = render_histories(issue, view)
+    page = histories[start: start + size]
+    return jira_json({"self": str(request.url), "maxResults": size, "startAt": start,
+                      "total": len(histories), "isLast": start + size >= len(histories),
+                      "values": page})
+
+
 def routes(prefix: str) -> list[Route]:
     """The issue routes under a REST prefix."""
     one = f"{prefix}/issue/{{key}}"
@@ -203,6 +220,7 @@ def routes(prefix: str) -> list[Route]:
         Route(one, get_issue, methods=["GET"]),
         Route(one, edit_issue, methods=["PUT"]),
         Route(one, delete_issue, methods=["DELETE"]),
+        Route(f"{one}/changelog", changelog, methods=["GET"]),
         Route(f"{one}/properties", list_properties, methods=["GET"]),
         Route(f"{one}/properties/{{prop}}", get_property, methods=["GET"]),
         Route(f"{one}/properties/{{prop}}", put_property, methods=["PUT"]),

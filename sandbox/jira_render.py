@@ -213,17 +213,20 @@ def render_issue(issue: Issue, view: View, fields: list[str], links: LinkLookup,
     if "transitions" in expand:
         body["transitions"] = render_transitions(issue, view)
     if "changelog" in expand:
-        # ChangeDetails' strings are not nullable in the OpenAPI: unset ones are left out.
-        histories = [{"id": str(history_id), "author": view.user(),
-                      "created": jira_timestamp(at),
-                      "items": [{k: v for k, v in item.items() if v is not None}
-                                for item in items]}
-                     for history_id, at, items in issue.history]
+        histories = render_histories(issue, view)
         body["changelog"] = {"startAt": 0, "maxResults": len(histories),
                              "total": len(histories), "histories": histories}
     if "renderedFields" in expand:
         body["renderedFields"] = {}
     return body
+
+
+def render_histories(issue: Issue, view: View) -> list[dict[str, Any]]:
+    """The issue's changelog histories, oldest first."""
+    # ChangeDetails' strings are not nullable in the OpenAPI: unset ones are left out.
+    return [{"id": str(history_id), "author": view.user(), "created": jira_timestamp(at),
+             "items": [{k: v for k, v in item.items() if v is not None} for item in items]}
+            for history_id, at, items in issue.history]
 
 
 def render_transitions(issue: Issue, view: View) -> list[dict[str, Any]]:

@@ -105,6 +105,7 @@ def exercise(http: requests.Session, url: str) -> None:
                                        "inwardIssue": {"key": key},
                                        "outwardIssue": {"key": second["key"]}})
     http.get(f"{v3}/issue/{key}", params={"expand": "changelog"})
+    http.get(f"{v3}/issue/{key}/changelog", params={"maxResults": 1})
     jql = 'project = "QA" AND labels = "xray-sync" ORDER BY key ASC'
     http.get(f"{v3}/search/jql", params={"jql": jql})
     http.get(f"{v3}/search/jql", params={"jql": jql, "fields": "summary,status,updated",
