@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
 from sandbox.server import RunningSandbox, start_sandbox
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CLOUD_AUTH = ("sandbox@example.com", "sandbox-token")
-DC_HEADERS = {"Authorization": "Bearer sandbox-token"}
+from tests.sandbox.helpers import CLOUD_AUTH, DC_HEADERS
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +57,3 @@ def dc_http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         session.headers.update(DC_HEADERS)
         yield session
-
-
-def create(http: requests.Session, url: str, summary: str = "A test", kind: str = "Test",
-           version: int = 2, **fields: object) -> dict[str, str]:
-    """Creates an issue over HTTP and returns the 201 body."""
-    body = {"fields": {"project": {"key": "QA"}, "issuetype": {"name": kind},
-                       "summary": summary, **fields}}
-    answer = http.post(f"{url}/rest/api/{version}/issue", json=body, timeout=10)
-    assert answer.status_code == 201, answer.text
-    result: dict[str, str] = answer.json()
-    return result

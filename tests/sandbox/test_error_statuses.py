@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import create
+from tests.sandbox.helpers import create
 
 CLOUD_CASES: list[tuple[str, str, Any, int]] = [
     ("GET", "/rest/api/3/project/NOPE", None, 404),

@@ -11,8 +11,7 @@ import requests
 
 from sandbox.options import RateLimit, SandboxOptions
 from sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.conftest import CLOUD_AUTH, create
-from tests.sandbox.test_search import FakeClock
+from tests.sandbox.helpers import CLOUD_AUTH, FakeClock, create
 
 NEW_BUG = {"fields": {"project": {"key": "QA"}, "issuetype": {"name": "Bug"}, "summary": "B"}}
 

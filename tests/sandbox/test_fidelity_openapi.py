@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from sandbox.app import product_routes
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import CLOUD_AUTH, SHARED
+from tests.sandbox.helpers import CLOUD_AUTH, SHARED
 
 SPEC = SHARED / "specs" / "jira" / "jira-cloud-platform-openapi-v3.json"
 # Jira writes date-times as `2026-11-20T10:00:00.000+0000` (no colon in the offset), in its

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import SHARED, create
+from tests.sandbox.helpers import SHARED, create
 
 WADL = SHARED / "specs" / "jira" / "jira-server-8.4.3-rest-plugin.wadl"
 NS_WADL = "{http://wadl.dev.java.net/2009/02}"

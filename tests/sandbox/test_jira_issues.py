@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import create
+from tests.sandbox.helpers import create
 
 
 def test_create_returns_sequential_keys_and_numeric_ids(cloud: RunningSandbox,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import create
+from tests.sandbox.helpers import create
 
 XSRF = {"X-Atlassian-Token": "no-check"}
 

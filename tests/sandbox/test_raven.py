@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import create
+from tests.sandbox.helpers import create
 
 EVIDENCE = {"data": base64.b64encode(b"zip").decode(), "filename": "s.xea",
             "contentType": "application/zip"}

@@ -16,17 +16,7 @@ from sandbox.jql import parse
 from sandbox.model import Issue
 from sandbox.options import SandboxOptions
 from sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.conftest import CLOUD_AUTH, create
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
+from tests.sandbox.helpers import CLOUD_AUTH, FakeClock, create
 
 
 def epoch(text: str) -> float:

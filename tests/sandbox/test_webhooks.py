@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.conftest import create
+from tests.sandbox.helpers import create
 
 
 @dataclass

@@ -19,24 +19,9 @@ from graphql import (
 
 from sandbox.server import RunningSandbox
 from sandbox.xray_graphql import SCHEMA_PATH
-from tests.sandbox.conftest import SHARED, create
+from tests.sandbox.helpers import CREATE_TEST, GET_RUN, SHARED, create, gql, token
 
 REAL_SDL = SHARED / "specs" / "xray" / "xray-cloud-schema.graphql"
-CREATE_TEST = """
-mutation CreateTest($jira: JSON!, $unstructured: String) {
-  createTest(jira: $jira, testType: {name: "Generic"}, unstructured: $unstructured) {
-    test { issueId jira(fields: ["key", "updated"]) }
-    warnings
-  }
-}"""
-GET_RUN = """
-query GetTestRun($testExecIssueId: String!, $testIssueId: String!) {
-  getTestRun(testExecIssueId: $testExecIssueId, testIssueId: $testIssueId) {
-    id status { name } comment startedOn finishedOn defects evidence { filename }
-  }
-}"""
-
-
 def fields_of(schema: GraphQLSchema) -> dict[tuple[str, str], str]:
     """(type, field) -> printed type, with arguments, for object and input types."""
     out: dict[tuple[str, str], str] = {}
@@ -71,24 +56,6 @@ mutation UpdateTestDefinition($issueId: String!, $unstructured: String!) {
 }"""
     for document in (CREATE_TEST, GET_RUN, update):
         assert validate(ours, parse(document)) == []
-
-
-def token(url: str) -> str:
-    """A fresh Xray token."""
-    answer = requests.post(f"{url}/api/v2/authenticate", timeout=10,
-                           json={"client_id": "sandbox", "client_secret": "sandbox-secret"})
-    assert answer.status_code == 200
-    value: str = answer.json()
-    return value
-
-
-def gql(url: str, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
-    """Posts a GraphQL request and returns its JSON answer."""
-    answer = requests.post(f"{url}/api/v2/graphql", json={"query": query, "variables": variables},
-                           headers={"Authorization": f"Bearer {bearer}"}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 def test_authenticate_returns_a_json_string(cloud: RunningSandbox) -> None:

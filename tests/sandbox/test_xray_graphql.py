@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.test_xray_cloud import CREATE_TEST, gql, token
+from tests.sandbox.helpers import CREATE_TEST, gql, token
 
 
 class Xray:
