@@ -39,6 +39,7 @@ from sync.config import Config, load_config
 from sync.engine.build import build_engine
 from sync.engine.plan import fingerprint
 from sync.engine.runner import SyncEngine
+from sync.engine.summary import CycleSummary
 from sync.wiring import open_store
 
 NO_LIMIT = "1000000"
@@ -218,9 +219,13 @@ def changed_under_latency(changed: int, latency_ms: float, concurrency: int) -> 
             save_all(store, ids, "changed under load")
             httpx.post(f"{sandbox.url}/_sandbox/options", json={"latency_ms": latency_ms})
             before = sandbox.total()
+            summary, stop = CycleSummary(), threading.Event()
             started = time.perf_counter()
-            summary = engine.sync(None, threading.Event())
+            engine.puller.pull(summary, stop)
+            pulled = time.perf_counter()
+            engine.push(summary, stop)
             seconds = time.perf_counter() - started
+            pull_seconds = pulled - started
             requests = sandbox.total() - before - 1  # minus our own /_sandbox/log read
             ideal = requests * latency_ms / 1000 / concurrency
             store.engine.dispose()
@@ -229,7 +234,8 @@ def changed_under_latency(changed: int, latency_ms: float, concurrency: int) -> 
     return {"changed": changed, "latency_ms": latency_ms, "concurrency": concurrency,
             "requests": requests, "seconds": round(seconds, 2), "ideal": round(ideal, 2),
             "ratio": round(seconds / ideal, 2) if ideal else None,
-            "pushed": summary.pushed, "errors": summary.errors}
+            "pull_seconds": round(pull_seconds, 2), "pushed": summary.pushed,
+            "errors": summary.errors}
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from sync.engine.workflow import WorkflowRunner
 
 log = logging.getLogger("xray_sync.sync")
 
+MAX_PER_CYCLE = 100_000
 Progress = Callable[[int, int], None]  # (sessions done, sessions known so far)
 
 
@@ -73,19 +74,21 @@ class SyncEngine:
              only: frozenset[str] | None = None, progress: Progress | None = None) -> None:
         """Claim and push sessions, keeping every worker busy; each session once per cycle.
 
-        Claims are taken a small batch at a time (so another daemon on the same store
-        takes the rest meanwhile), topped up whenever the work in flight runs low.
+        The sessions waiting when the push starts are this cycle's work. Claims are taken
+        a small batch at a time (so another daemon on the same store takes the rest
+        meanwhile), topped up whenever the work in flight runs low.
         """
-        seen: set[str] = set()
         tally = _Tally()
         batch = max(8, self.ctx.concurrency * 4)
+        # what waits now is this cycle's work; changes arriving meanwhile wait for the next
+        queue = sync_state.pending_sessions(self.ctx.db, self.ctx.clock(), MAX_PER_CYCLE, only)
         in_flight: set[Future[None]] = set()
-        exhausted = False
         with ThreadPoolExecutor(max_workers=self.ctx.concurrency,
                                 thread_name_prefix="xray-sync-push") as pool:
             while True:
-                if not exhausted and not stop.is_set() and len(in_flight) < batch:
-                    claimed, exhausted = self._claim_batch(batch, seen, only, summary)
+                if queue and not stop.is_set() and len(in_flight) < batch:
+                    chunk, queue = queue[:batch], queue[batch:]
+                    claimed = self._claim(chunk, summary)
                     tally.known += len(claimed)
                     rows = sync_state.load_rows(self.ctx.db, claimed) if claimed else {}
                     in_flight.update(
@@ -101,20 +104,13 @@ class SyncEngine:
                     if progress is not None:
                         progress(tally.done, tally.known)
 
-    def _claim_batch(self, batch: int, seen: set[str], only: frozenset[str] | None,
-                     summary: CycleSummary) -> tuple[dict[str, list[Entry]], bool]:
-        """Claim up to `batch` sessions not seen this cycle; True when none is left."""
-        now = self.ctx.clock()
-        pending = [sid for sid in sync_state.pending_sessions(
-            self.ctx.db, now, batch + len(seen), only) if sid not in seen][:batch]
-        if not pending:
-            return {}, True
-        seen.update(pending)
-        claimed = sync_state.claim(self.ctx.db, pending, self.ctx.worker,
-                                   self.ctx.lease_seconds, now)
+    def _claim(self, chunk: list[str], summary: CycleSummary) -> dict[str, list[Entry]]:
+        """Claim what nobody else holds among `chunk`."""
+        claimed = sync_state.claim(self.ctx.db, chunk, self.ctx.worker,
+                                   self.ctx.lease_seconds, self.ctx.clock())
         with self._lock:
-            summary.skipped += len(pending) - len(claimed)
-        return claimed, False
+            summary.skipped += len(chunk) - len(claimed)
+        return claimed
 
     def _push_one(self, sid: str, entries: list[Entry], row: SyncRow | None,
                   summary: CycleSummary, stop: threading.Event) -> None:
