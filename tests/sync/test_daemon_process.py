@@ -1,7 +1,9 @@
-"""The daemon as a process: it serves the sync endpoints and stops cleanly on SIGTERM."""
+"""The daemon as a process: it serves the sync endpoints, `xray-sync sync` asks it, and it
+stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from sandbox.server import RunningSandbox, start_sandbox
+from sync.cli import cli
 from sync.config import load_config
 from sync.wiring import open_store
 
@@ -63,7 +67,7 @@ def wait_for(url: str, deadline: float) -> None:
 def test_the_daemon_takes_sync_requests_and_stops_on_sigterm(
     tmp_path: Path, sandbox: RunningSandbox
 ) -> None:
-    """POST /api/v1/sync answers 202, the status counts cycles, SIGTERM ends it in bound."""
+    """POST /api/v1/sync answers 202, `sync --wait` waits for a cycle, SIGTERM ends it in bound."""
     port = free_port()
     env = daemon_env(tmp_path, sandbox.url, port)
     store = open_store(load_config(None, env))
@@ -82,6 +86,11 @@ def test_the_daemon_takes_sync_requests_and_stops_on_sigterm(
         assert answer.status_code == 202
         status = httpx.get(f"{base}/api/v1/sync/status", headers=headers, timeout=5).json()
         assert {"running", "last", "next_run", "outbox"} <= set(status)
+        cli_run = CliRunner().invoke(cli, ["sync", "--wait", "--json"],
+                                     env={**env, "XRAY_SYNC_TOKEN": token})
+        assert cli_run.exit_code == 0, cli_run.output
+        answered = json.loads(cli_run.output)
+        assert answered["daemon"] is True and answered["cycles"] > status["cycles"]
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=STOP_BOUND_SECONDS + 5)
