@@ -101,3 +101,11 @@ def test_concurrent_creates_get_distinct_keys(cloud: RunningSandbox) -> None:
     with ThreadPoolExecutor(8) as pool:
         keys = [key for batch in pool.map(make_ten, range(8)) for key in batch]
     assert sorted(keys, key=lambda k: int(k.split("-")[1])) == [f"QA-{n}" for n in range(1, 81)]
+
+
+def test_deleted_keys_are_never_reused(cloud: RunningSandbox, http: requests.Session) -> None:
+    """After QA-2 is deleted, the next issue is QA-3, as in Jira."""
+    create(http, cloud.url)
+    second = create(http, cloud.url)
+    http.delete(f"{cloud.url}/rest/api/3/issue/{second['key']}")
+    assert create(http, cloud.url)["key"] == "QA-3"
