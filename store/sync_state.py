@@ -34,6 +34,7 @@ from store.models import (
     User,
     Workspace,
 )
+from store.rules import JIRA_HOLDER
 
 SYNC_ACTOR = "sync"
 S = ExploratorySession.__table__  # type: ignore[attr-defined]  # SQLModel sets it
@@ -96,7 +97,11 @@ class SyncRow:
 
     @property
     def locked(self) -> bool:
-        return self.lock_holder is not None
+        """Held by a user (the desktop app): its content is in flux, pulls wait.
+
+        Jira's own archive lock does not hold Jira's changes back: its next status
+        (Reopened -> unarchive) must reach the session."""
+        return self.lock_holder is not None and self.lock_holder != JIRA_HOLDER
 
 
 def _row_query() -> Any:
@@ -265,16 +270,21 @@ def record_conflict(engine: Engine, session_id: str, note: str, now: datetime) -
 # ---- what a pull changes locally -------------------------------------------------------
 
 
+def _no_user_lock() -> Any:
+    return S.c.lock_holder.is_(None) | (S.c.lock_holder == JIRA_HOLDER)
+
+
 def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, new_name: str,
                         now: datetime) -> bool:
-    """Rename from Jira, only if the name is still the one the engine saw and no one holds a lock.
+    """Rename from Jira, only if the name is still the one the engine saw and no user holds a
+    lock (Jira's archive lock does not count).
 
     Writes no outbox entry: the change came from Jira and must not echo back.
     """
     with engine.begin() as conn:
         done = conn.execute(
             update(S)
-            .where(S.c.id == session_id, S.c.name == expected_name, S.c.lock_holder.is_(None),
+            .where(S.c.id == session_id, S.c.name == expected_name, _no_user_lock(),
                    S.c.trashed_at.is_(None))
             .values(name=new_name, modified=now, row_version=S.c.row_version + 1)
         ).rowcount
@@ -288,7 +298,7 @@ def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: 
     with engine.begin() as conn:
         done = conn.execute(
             update(S)
-            .where(S.c.id == session_id, S.c.mode == Mode.XRAY.value, S.c.lock_holder.is_(None))
+            .where(S.c.id == session_id, S.c.mode == Mode.XRAY.value, _no_user_lock())
             .values(mode=Mode.STANDALONE.value, modified=now, row_version=S.c.row_version + 1)
         ).rowcount
         if done:

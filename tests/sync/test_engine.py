@@ -238,3 +238,20 @@ def test_a_crash_after_the_remote_write_never_duplicates(
     assert summary.errors == 0
     assert len(world.executions()) == 1
     assert link(world, sid)["state"] == "synced"
+
+
+def test_an_archived_session_is_unarchived_when_jira_reopens_it(tmp_path: Path) -> None:
+    """Jira's own archive lock does not hold back Jira's next status: Reopened unarchives."""
+    world = World(tmp_path, policy=Policy(on_status={"Done": "archive",
+                                                     "Reopened": "unarchive"}))
+    world.setup_users()
+    sid = world.add_session("Round trip")
+    world.run()
+    world.run()
+    key = str(link(world, sid)["test_execution"])
+    world.backend.edit_remotely(key, status="Done")
+    world.run()
+    assert world.store.show("alice", sid).to_json()["lock"] is not None
+    world.backend.edit_remotely(key, status="Reopened")
+    world.run()
+    assert world.store.show("alice", sid).to_json()["lock"] is None
