@@ -365,6 +365,16 @@ def claim(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds
     return claimed
 
 
+def renew(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds: int,
+          now: datetime) -> None:
+    """Extend this worker's claims on sessions whose push is still running."""
+    if session_ids:
+        with engine.begin() as conn:
+            conn.execute(update(O).where(O.c.session_id.in_(list(session_ids)),
+                                         O.c.claimed_by == worker)
+                         .values(claimed_until=now + timedelta(seconds=lease_seconds)))
+
+
 def release(engine: Engine, session_id: str, worker: str) -> None:
     """Give a session's claim back (its entries stay)."""
     with engine.begin() as conn:

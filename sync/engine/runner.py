@@ -76,13 +76,14 @@ class SyncEngine:
 
         The sessions waiting when the push starts are this cycle's work. Claims are taken
         a small batch at a time (so another daemon on the same store takes the rest
-        meanwhile), topped up whenever the work in flight runs low.
+        meanwhile), topped up whenever the work in flight runs low, and renewed while a
+        push outlasts a third of the lease.
         """
         tally = _Tally()
         batch = max(8, self.ctx.concurrency * 4)
         # what waits now is this cycle's work; changes arriving meanwhile wait for the next
         queue = sync_state.pending_sessions(self.ctx.db, self.ctx.clock(), MAX_PER_CYCLE, only)
-        in_flight: set[Future[None]] = set()
+        in_flight: dict[Future[None], str] = {}
         with ThreadPoolExecutor(max_workers=self.ctx.concurrency,
                                 thread_name_prefix="xray-sync-push") as pool:
             while True:
@@ -91,14 +92,21 @@ class SyncEngine:
                     claimed = self._claim(chunk, summary)
                     tally.known += len(claimed)
                     rows = sync_state.load_rows(self.ctx.db, claimed) if claimed else {}
-                    in_flight.update(
-                        pool.submit(self._push_one, sid, entries, rows.get(sid), summary, stop)
-                        for sid, entries in claimed.items())
+                    for sid, entries in claimed.items():
+                        job = pool.submit(self._push_one, sid, entries, rows.get(sid), summary,
+                                          stop)
+                        in_flight[job] = sid
                     continue
                 if not in_flight:
                     return
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                done, _ = wait(in_flight, timeout=self.ctx.lease_seconds / 3,
+                               return_when=FIRST_COMPLETED)
+                if not done:
+                    # slow pushes (big evidence): keep their claims alive
+                    sync_state.renew(self.ctx.db, list(in_flight.values()), self.ctx.worker,
+                                     self.ctx.lease_seconds, self.ctx.clock())
                 for job in done:
+                    del in_flight[job]
                     job.result()
                     tally.done += 1
                     if progress is not None:

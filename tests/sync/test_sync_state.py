@@ -113,3 +113,12 @@ def test_the_base_round_trips_through_the_link(db_engine: Engine) -> None:
     sync_state.record_synced(db_engine, sid, base=base, digest="x", remote_hash="h", now=T0)
     row = sync_state.load_rows(db_engine, [sid])[sid]
     assert (row.base, row.pushed_digest, row.state) == (base, "x", "synced")
+
+
+def test_a_renewed_claim_outlives_its_first_lease(engine: Engine) -> None:
+    """Renewing a claim keeps other workers off past the original lease."""
+    sid = add_xray_session(engine, add_owner(engine, "a6"))
+    sync_state.claim(engine, [sid], "w1", 60, T0)
+    sync_state.renew(engine, [sid], "w1", 60, T0 + timedelta(seconds=50))
+    assert sync_state.claim(engine, [sid], "w2", 60, T0 + timedelta(seconds=100)) == {}
+    assert sid in sync_state.claim(engine, [sid], "w2", 60, T0 + timedelta(seconds=111))
