@@ -1,1 +1,4 @@
-"""The sync engine, the daemon, and the surfaces (CLI, HTTP API, web console, webhooks) that wire store and connector together."""
+"""The sync engine, the daemon, and the surfaces (CLI, HTTP API, web console, webhooks).
+
+They wire the store and the connector together.
+"""

@@ -175,7 +175,9 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     raw = _read_toml(path) if path is not None else {}
     _refuse_secrets_in_file(raw, path)
     merged = _apply_environment(raw, env)
-    secrets = {attr: env[_env_name(s, k)] for (s, k), attr in SECRETS.items() if env.get(_env_name(s, k))}
+    secrets = {
+        attr: env[_env_name(s, k)] for (s, k), attr in SECRETS.items() if env.get(_env_name(s, k))
+    }
     try:
         return Config(home=home, source=path, secrets=Secrets(**secrets), **merged)
     except ValidationError as exc:
@@ -221,5 +223,6 @@ def _apply_environment(raw: Mapping[str, Any], env: Mapping[str, str]) -> dict[s
                 continue
             if field.annotation is not None and "dict" in str(field.annotation):
                 continue  # tables such as workflow.on_status are set in the file only
-            merged[section][key] = None if value == "" and "None" in str(field.annotation) else value
+            optional = "None" in str(field.annotation)
+            merged[section][key] = None if value == "" and optional else value
     return {section: values for section, values in merged.items() if values}
