@@ -131,4 +131,9 @@ def configure_logging(
     handler.addFilter(SecretMaskFilter(secret_values(config)))
     root.addHandler(handler)
     root.setLevel(level or config.logging.level)
+    # Their INFO lines (each migration step, each job added) say nothing a user acts on.
+    # DEBUG keeps them.
+    for chatty in ("alembic", "apscheduler"):
+        quiet = root.level > logging.DEBUG
+        logging.getLogger(chatty).setLevel(logging.WARNING if quiet else logging.NOTSET)
     return handler
