@@ -120,6 +120,15 @@ class LinkedIssue:
 
 
 @dataclass(frozen=True)
+class Transition:
+    """A workflow transition available on an issue: its id, its name, the status it leads to."""
+
+    id: str
+    name: str
+    to: str
+
+
+@dataclass(frozen=True)
 class MarkerHits:
     """Everything already created for one session, found by its marker."""
 
@@ -191,12 +200,35 @@ class Backend(Protocol):
         """The run of `test` in `execution`, or None when there is none (1 request)."""
         ...
 
-    def search_changed(self, project: str, since: datetime) -> tuple[IssueSummary, ...]:
-        """Our issues updated at or after `since` (floored to the minute), oldest first (1/page)."""
+    def search_changed(
+        self, project: str, since: datetime, issue_types: Sequence[str] = ()
+    ) -> tuple[IssueSummary, ...]:
+        """Our issues updated at or after `since` (floored to the minute), oldest first
+        (1/page); only those of `issue_types` (`issuetype in (...)`) when given."""
         ...
 
-    def list_linked(self, project: str) -> tuple[LinkedIssue, ...]:
-        """Every issue carrying our marker in `project` (keys and updated only; 1/page)."""
+    def list_linked(
+        self, project: str, issue_types: Sequence[str] = ()
+    ) -> tuple[LinkedIssue, ...]:
+        """Every issue carrying our marker in `project` (keys and updated only; 1/page);
+        only those of `issue_types` when given."""
+        ...
+
+    def transition_issue(self, key: str, name: str) -> None:
+        """Move the issue through the transition named `name`, or leading to the status
+        `name` (2 requests). Already in that status: nothing more is sent (3 in all).
+        No such transition: `Rejected`. Not retried after an ambiguous failure."""
+        ...
+
+    def add_comment(self, key: str, text: str) -> None:
+        """Comment on the issue (1 request; ADF on Cloud, plain text on DC).
+        Not retried after an ambiguous failure (a repeat would comment twice)."""
+        ...
+
+    def ping(self, timeout: float) -> None:
+        """Ask Jira who we are (`GET myself`, 1 request, never retried, outside the rate
+        bucket); a `ConnectorError` when Jira does not answer within `timeout` seconds
+        or refuses the credentials."""
         ...
 
     def get_issue(self, key: str) -> IssueSummary:

@@ -135,6 +135,19 @@ class Channel:
                 f"{operation}: the answer is not JSON", url=bare_url(url)
             ) from exc
 
+    def probe(self, url: str, *, operation: str, timeout: float) -> None:
+        """GET once with its own timeout, outside the bucket and the retry layer: a health
+        check must answer quickly, even while a push waits for the rate limit."""
+        try:
+            # requests' own `request`: ResilientSession's would impose its long timeout
+            resp = requests.Session.request(
+                self.http, "GET", url, headers={"Accept": "application/json"}, timeout=timeout
+            )
+        except (requests.RequestException, JIRAError) as exc:
+            raise error_for_exception(exc, url=url, idempotent=True, operation=operation) from exc
+        if not resp.ok:
+            raise error_for_response(resp, idempotent=True, operation=operation)
+
     def _send_once(
         self,
         method: str,

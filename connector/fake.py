@@ -28,9 +28,12 @@ from connector.base import (
     TestRunState,
     TestSpec,
 )
-from connector.errors import AmbiguousWrite, ConnectorError, NotFound
+from connector.errors import AmbiguousWrite, ConnectorError, NotFound, Rejected
 from connector.markers import PRODUCT_LABEL, marker_labels, session_label
-from connector.payloads import ISSUE_TYPES
+from connector.payloads import ISSUE_TYPES, comment_body
+
+# the statuses of the sandbox's workflow (and of a plain Jira one)
+STATUSES = ("To Do", "In Progress", "Done", "Cancelled", "Reopened")
 
 
 @dataclass
@@ -49,6 +52,7 @@ class FakeIssue:
     mission: str = ""
     environments: tuple[str, ...] = ()
     remote_links: dict[str, RemoteLinkSpec] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
     attachments: list[tuple[str, str, int]] = field(default_factory=list)
 
 
@@ -64,6 +68,8 @@ class FakeBackend:
         self.calls: Counter[str] = Counter()
         self._clock = clock or (lambda: datetime.now(UTC))
         self._ids = itertools.count(10000)
+        # Jira numbers keys per project and never gives a deleted issue's key to another
+        self._numbers: dict[str, itertools.count[int]] = {}
         self._lock = threading.RLock()
         self._faults: list[tuple[str | None, ConnectorError]] = []
         self._lose_creates = 0
@@ -92,7 +98,7 @@ class FakeBackend:
 
     def _new(self, project: str, kind: str, summary: str, session_id: str) -> FakeIssue:
         number = next(self._ids)
-        key = f"{project}-{len([i for i in self.issues.values() if i.project == project]) + 1}"
+        key = f"{project}-{next(self._numbers.setdefault(project, itertools.count(1)))}"
         issue = FakeIssue(str(number), key, project, kind, summary,
                           tuple(marker_labels(session_id)), self._clock())
         self.issues[key] = issue
@@ -203,24 +209,57 @@ class FakeBackend:
         return IssueSummary(issue.id, issue.key, issue.updated, issue.summary, issue.status,
                             issue.issue_type, session, issue.labels)
 
-    def search_changed(self, project: str, since: datetime) -> tuple[IssueSummary, ...]:
+    def _marked(self, project: str, issue_types: Sequence[str]) -> list[FakeIssue]:
+        return [i for i in self.issues.values()
+                if i.project == project and PRODUCT_LABEL in i.labels
+                and (not issue_types or i.issue_type in issue_types)]
+
+    def search_changed(
+        self, project: str, since: datetime, issue_types: Sequence[str] = ()
+    ) -> tuple[IssueSummary, ...]:
         """See `Backend.search_changed` (minute-floored, oldest first)."""
         with self._lock:
             self._enter("search_changed")
             floor = since.astimezone(UTC).replace(second=0, microsecond=0)
-            hits = [i for i in self.issues.values()
-                    if i.project == project and PRODUCT_LABEL in i.labels and i.updated >= floor]
+            hits = [i for i in self._marked(project, issue_types) if i.updated >= floor]
             return tuple(self._summary(i) for i in sorted(hits, key=lambda i: i.updated))
 
-    def list_linked(self, project: str) -> tuple[LinkedIssue, ...]:
+    def list_linked(
+        self, project: str, issue_types: Sequence[str] = ()
+    ) -> tuple[LinkedIssue, ...]:
         """See `Backend.list_linked`."""
         with self._lock:
             self._enter("list_linked")
             return tuple(
                 LinkedIssue(s.key, s.updated, s.session_id)
-                for s in (self._summary(i) for i in self.issues.values()
-                          if i.project == project and PRODUCT_LABEL in i.labels)
+                for s in (self._summary(i) for i in self._marked(project, issue_types))
             )
+
+    def transition_issue(self, key: str, name: str) -> None:
+        """See `Backend.transition_issue` (the sandbox's statuses, any transition allowed)."""
+        with self._lock:
+            self._enter("transition_issue")
+            issue = self._get(key)
+            wanted = next((s for s in STATUSES if s.casefold() == name.strip().casefold()), None)
+            if wanted is None:
+                raise Rejected(f"issue {key} has no transition to {name!r} "
+                               "[transition_available]", status=400)
+            if issue.status != wanted:
+                issue.status = wanted
+                self._touch(issue)
+
+    def add_comment(self, key: str, text: str) -> None:
+        """See `Backend.add_comment`."""
+        with self._lock:
+            self._enter("add_comment")
+            issue = self._get(key)
+            issue.comments.append(comment_body(text, api_version="2")["body"])
+            self._touch(issue)
+
+    def ping(self, timeout: float) -> None:
+        """See `Backend.ping` (`fail_next(..., call="ping")` makes it fail)."""
+        with self._lock:
+            self._enter("ping")
 
     def get_issue(self, key: str) -> IssueSummary:
         """See `Backend.get_issue`."""

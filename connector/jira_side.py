@@ -20,6 +20,7 @@ from connector.base import (
     RemoteLinkSpec,
 )
 from connector.channel import Channel
+from connector.errors import Rejected
 from connector.markers import check_session_id
 
 
@@ -88,15 +89,53 @@ class JiraSide:
         )
         return readers.read_issue(answer)
 
-    def search_changed(self, project: str, since: datetime) -> tuple[IssueSummary, ...]:
-        """Our issues updated since `since` (minute precision: the window overlaps)."""
-        hits = self._search(payloads.jql_changed(project, since), payloads.SEARCH_FIELDS)
-        return tuple(readers.read_issue(hit) for hit in hits)
+    def search_changed(
+        self, project: str, since: datetime, issue_types: Sequence[str] = ()
+    ) -> tuple[IssueSummary, ...]:
+        """Our issues (of `issue_types`, when given) updated since `since` (minute
+        precision: the window overlaps)."""
+        jql = payloads.jql_changed(project, since, issue_types)
+        return tuple(readers.read_issue(hit) for hit in self._search(jql, payloads.SEARCH_FIELDS))
 
-    def list_linked(self, project: str) -> tuple[LinkedIssue, ...]:
-        """The cheap listing: every marked issue, keys and updated only."""
-        hits = self._search(payloads.jql_linked(project), payloads.LISTING_FIELDS)
-        return tuple(readers.read_linked(hit) for hit in hits)
+    def list_linked(
+        self, project: str, issue_types: Sequence[str] = ()
+    ) -> tuple[LinkedIssue, ...]:
+        """The cheap listing: every marked issue (of `issue_types`), keys and updated only."""
+        jql = payloads.jql_linked(project, issue_types)
+        return tuple(readers.read_linked(hit) for hit in self._search(jql, payloads.LISTING_FIELDS))
+
+    def transition_issue(self, key: str, name: str) -> None:
+        """Move the issue through the transition named (or leading to) `name`."""
+        answer = self.channel.send_json(
+            "GET", self._url(f"issue/{key}/transitions"), operation="list transitions",
+            idempotent=True,
+        )
+        transitions = readers.read_transitions(answer)
+        chosen = payloads.pick_transition(transitions, name)
+        if chosen is None:
+            status = self.get_issue(key).status
+            if status.casefold() == name.strip().casefold():
+                return  # already there (an earlier attempt whose answer was lost)
+            offered = ", ".join(f"{t.name} -> {t.to}" for t in transitions) or "none"
+            raise Rejected(
+                f"issue {key} in status {status!r} has no transition to {name!r} "
+                f"(offered: {offered}) [transition_available]"
+            )
+        self.channel.send(
+            "POST", self._url(f"issue/{key}/transitions"), operation="transition issue",
+            idempotent=False, body={"transition": {"id": chosen.id}},
+        )
+
+    def add_comment(self, key: str, text: str) -> None:
+        """Comment on the issue (ADF on REST v3, a plain string on v2)."""
+        self.channel.send_json(
+            "POST", self._url(f"issue/{key}/comment"), operation="add comment",
+            idempotent=False, body=payloads.comment_body(text, api_version=self.api_version),
+        )
+
+    def ping(self, timeout: float) -> None:
+        """`GET myself` once, within `timeout`: does Jira answer and accept us?"""
+        self.channel.probe(self._url("myself"), operation="reach Jira", timeout=timeout)
 
     def find_by_marker(self, session_id: str) -> MarkerHits:
         """Everything created for `session_id`, sorted by role (issue type)."""

@@ -6,10 +6,11 @@ The exact shapes are listed in `docs/connector-endpoints.md`, which the sandbox 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.base import IssueDraft, RunRecord, RunStatus
+from connector.base import IssueDraft, RunRecord, RunStatus, Transition
 from connector.errors import InvalidInput
 from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
 
@@ -28,20 +29,29 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def jql_changed(project: str, since: datetime) -> str:
-    """Our issues in `project` updated since `since` (UTC, floored to JQL's minute)."""
+def _of_types(issue_types: Sequence[str]) -> str:
+    """` AND issuetype in (...)` when only some issue types are wanted, else nothing."""
+    if not issue_types:
+        return ""
+    return f" AND issuetype in ({', '.join(_quote(t) for t in issue_types)})"
+
+
+def jql_changed(project: str, since: datetime, issue_types: Sequence[str] = ()) -> str:
+    """Our issues in `project` (of `issue_types`, when given) updated since `since` (UTC,
+    floored to JQL's minute)."""
     if since.tzinfo is None:
         raise InvalidInput("`since` must be a timezone-aware datetime [aware_datetime_required]")
     stamp = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     return (
-        f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)} "
-        f'AND updated >= "{stamp}" ORDER BY updated ASC'
+        f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)}"
+        f'{_of_types(issue_types)} AND updated >= "{stamp}" ORDER BY updated ASC'
     )
 
 
-def jql_linked(project: str) -> str:
-    """Every issue carrying our marker in `project`."""
-    return f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)} ORDER BY key ASC"
+def jql_linked(project: str, issue_types: Sequence[str] = ()) -> str:
+    """Every issue carrying our marker in `project` (of `issue_types`, when given)."""
+    return (f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)}"
+            f"{_of_types(issue_types)} ORDER BY key ASC")
 
 
 def jql_marker(session_id: str) -> str:
@@ -70,6 +80,22 @@ def issue_create_body(draft: IssueDraft, *, api_version: str) -> dict[str, Any]:
     if draft.description:
         fields["description"] = adf(draft.description) if api_version == "3" else draft.description
     return {"fields": fields, "properties": [marker_property(draft.session_id, draft.role)]}
+
+
+def comment_body(text: str, *, api_version: str) -> dict[str, Any]:
+    """A new comment: ADF on REST v3 (Cloud), a plain string on v2 (Data Center)."""
+    if not text.strip():
+        raise InvalidInput("a comment must not be empty [comment_not_empty]")
+    return {"body": adf(text) if api_version == "3" else text}
+
+
+def pick_transition(transitions: Sequence[Transition], name: str) -> Transition | None:
+    """The transition named `name`, else the one leading to the status `name` (any case)."""
+    wanted = name.strip().casefold()
+    named = [t for t in transitions if t.name.casefold() == wanted]
+    leading = [t for t in transitions if t.to.casefold() == wanted]
+    found = named or leading
+    return found[0] if found else None
 
 
 def remote_link_body(session_id: str, url: str, title: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.base import IssueRef, IssueSummary, LinkedIssue, TestRunState
+from connector.base import IssueRef, IssueSummary, LinkedIssue, TestRunState, Transition
 from connector.errors import InvalidResponse, Rejected
 from connector.markers import session_from_labels
 from connector.translate import messages_from_body
@@ -235,3 +235,21 @@ def read_field_ids(body: Any, names: tuple[str, ...]) -> dict[str, str]:
         if field.get("name") in names and isinstance(field.get("id"), str):
             found.setdefault(str(field["name"]), field["id"])
     return found
+
+
+def read_transitions(body: Any) -> tuple[Transition, ...]:
+    """`GET .../issue/{key}/transitions`: each transition's id, name and target status."""
+    obj = _obj(body, "a transitions answer")
+    items = obj.get("transitions")
+    if not isinstance(items, list):
+        raise InvalidResponse("a transitions answer has no 'transitions' list")
+    found = []
+    for item in items:
+        transition = _obj(item, "a transition")
+        target = transition.get("to") or {}
+        found.append(Transition(
+            id=_text(transition, "id", "transition"),
+            name=str(transition.get("name") or ""),
+            to=str(target.get("name", "")) if isinstance(target, dict) else "",
+        ))
+    return tuple(found)

@@ -38,3 +38,13 @@ def test_remote_edit_shows_in_search_changed() -> None:
     fake.edit_remotely(ref.key, status="Done")
     (changed,) = fake.search_changed("QA", now[0])
     assert (changed.key, changed.status) == (ref.key, "Done")
+
+
+def test_a_deleted_issues_key_is_never_given_again() -> None:
+    """Like Jira, a new issue never gets the key of an issue deleted before it."""
+    fake = FakeBackend()
+    first, second = fake.create_issues([IssueDraft("s1", "QA", "execution", "A"),
+                                        IssueDraft("s1", "QA", "defect", "B")])
+    fake.delete_issue(second.key)
+    (third,) = fake.create_issues([IssueDraft("s2", "QA", "execution", "C")])
+    assert third.key not in (first.key, second.key)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from connector.fake import FakeBackend, FakeIssue
-from connector.markers import marker_labels
+from connector.fake import FakeBackend
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
 from sync.cli.sample import make_bundle
@@ -36,21 +33,6 @@ class Clock:
             return self.now
 
 
-class KeepingKeysFake(FakeBackend):
-    """The fake, but never giving a deleted issue's key to a new one (Jira never reuses keys;
-    `FakeBackend` numbers keys by counting the project's issues)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._numbers = itertools.count(1)
-
-    def _new(self, project: str, kind: str, summary: str, session_id: str) -> FakeIssue:
-        issue = FakeIssue(str(next(self._ids)), f"{project}-{next(self._numbers)}", project,
-                          kind, summary, tuple(marker_labels(session_id)), self._clock())
-        self.issues[issue.key] = issue
-        return issue
-
-
 class World:
     """Store + fake backend + engine sharing one clock."""
 
@@ -62,7 +44,7 @@ class World:
         if store_url is None:
             migrate(self.engine)
         self.store = Store(self.engine, StoreSettings(home=home), clock=self.clock)
-        self.backend = backend or KeepingKeysFake(clock=self.clock)
+        self.backend = backend or FakeBackend(clock=self.clock)
         self.ctx = EngineContext(db=self.engine, backend=self.backend, blobs=self.store.blobs,
                                  policy=policy or Policy(on_status={"Done": "archive"}),
                                  console_url="http://127.0.0.1:8470", worker=worker,

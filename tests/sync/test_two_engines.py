@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.sync.engine_world import Clock, KeepingKeysFake, World
+from connector.fake import FakeBackend
+from tests.sync.engine_world import Clock, World
 
 SESSIONS = 40
 
@@ -18,7 +19,7 @@ def test_two_engines_never_push_one_session_twice(pg_engine: Engine, tmp_path: P
     """Racing engines share the work; every session gets exactly one Test Execution."""
     url = pg_engine.url.render_as_string(hide_password=False)
     clock = Clock()
-    backend = KeepingKeysFake(clock=clock)
+    backend = FakeBackend(clock=clock)
     first = World(tmp_path, backend=backend, worker="daemon-1", store_url=url, clock=clock)
     second = World(tmp_path, backend=backend, worker="daemon-2", store_url=url, clock=clock)
     first.setup_users()
