@@ -70,8 +70,13 @@ class StubAtlassian:
             return 200, ok, json.dumps([{"id": str(next(self._ids)), "filename": "f"}])
         if path.endswith("/remotelink"):
             return 201, ok, json.dumps({"id": 1, "self": "x"})
-        if method == "PUT":
+        if method == "PUT" or (method == "POST" and path.endswith("/transitions")):
             return 204, {}, ""
+        if path.endswith("/transitions"):
+            return 200, ok, json.dumps({"transitions": [
+                {"id": "41", "name": "Cancel", "to": {"name": "Cancelled"}}]})
+        if path.endswith("/comment"):
+            return 201, ok, json.dumps({"id": str(next(self._ids)), "body": body["body"]})
         if "/search" in path:
             return 200, ok, json.dumps({"issues": [self._issue()], "isLast": True,
                                         "startAt": 0, "maxResults": 100, "total": 1})

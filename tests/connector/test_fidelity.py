@@ -57,6 +57,11 @@ def _every_cloud_operation(cloud: CloudBackend) -> None:
     cloud.get_issue("QA-1")
     cloud.update_summary("QA-1", "New name")
     cloud.attach_file("QA-1", "s.xea", "application/zip", lambda: io.BytesIO(b"PK-zip"))
+    cloud.search_changed("QA", datetime(2026, 11, 20, 10, tzinfo=UTC), ("Test Execution",))
+    cloud.list_linked("QA", ("Test Execution", "Test"))
+    cloud.transition_issue("QA-1", "Cancelled")
+    cloud.add_comment("QA-1", "The session was deleted in xray-sync.\nSecond line")
+    cloud.ping(timeout=2.0)
 
 
 @pytest.fixture
@@ -73,7 +78,7 @@ def test_jira_requests_match_the_openapi_document(
     """Each Jira request (path, method, query, body) is valid for Atlassian's OpenAPI."""
     jira = [r for r in sent if (r.url or "").startswith(JIRA)]
     assert {r.path_url.split("?")[0].rsplit("/", 1)[-1] for r in jira} >= {
-        "bulk", "remotelink", "jql", "QA-1", "attachments"}
+        "bulk", "remotelink", "jql", "QA-1", "attachments", "transitions", "comment", "myself"}
     for request in jira:
         if request.path_url.endswith("/attachments"):
             continue  # its multipart schema is a bare array: checked in the test below
