@@ -12,6 +12,7 @@ from store.api import Store
 from sync.config import Config
 from sync.engine.context import EngineContext, worker_name
 from sync.engine.plan import Policy
+from sync.engine.purge import PurgePolicy
 from sync.engine.runner import SyncEngine
 from sync.engine.watermark import Watermarks
 from sync.engine.workflow import WorkflowRunner
@@ -65,6 +66,7 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
         overlap_seconds=config.sync.overlap_seconds,
         concurrency=config.sync.concurrency,
         worker=worker or worker_name(),
+        purge=PurgePolicy(config.sync.on_purge, config.sync.purge_transition),
     )
     workflow = WorkflowRunner(store.engine, store, config.workflow.service_user, request_sync)
     return SyncEngine(ctx, workflow, Watermarks(config.home / "sync-watermarks.json"))

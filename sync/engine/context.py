@@ -15,6 +15,7 @@ from connector.base import Backend
 from store.blobs import BlobStore
 from store.sync_state import SyncRow
 from sync.engine.plan import Policy, SyncBase
+from sync.engine.purge import PurgePolicy
 
 
 def utc_now() -> datetime:
@@ -46,6 +47,7 @@ class EngineContext:
     worker: str = ""
     clock: Callable[[], datetime] = utc_now
     backoff: Callable[[int], float] = default_backoff
+    purge: PurgePolicy = field(default_factory=PurgePolicy)  # [sync] on_purge
 
 
 def remote_key(row: SyncRow) -> str | None:

@@ -21,6 +21,7 @@ from connector.push import DefectSpec, PushedSession, SessionPush, SessionPusher
 from store import sync_state
 from store.sync_state import SyncBase as StoredBase
 from store.sync_state import SyncRow
+from sync.engine import purge
 from sync.engine.content import RunContent, read_content
 from sync.engine.context import EngineContext, plan_base
 from sync.engine.plan import (
@@ -55,9 +56,12 @@ def push_session(ctx: EngineContext, session_id: str, entries: list[Entry],
     if row is None:
         row = sync_state.load_rows(ctx.db, [session_id]).get(session_id)
     if row is None or row.mode != "xray":
-        # purged, disconnected or never linked: Jira's issues stay as they are (DESIGN.md 3)
+        # purged: `[sync] on_purge` (raises to keep the entry when Jira fails); disconnected
+        # or never linked: Jira's issues stay as they are (DESIGN.md 3)
+        purged = purge.purged_issue(session_id, entries) if row is None else None
+        changed = purged is not None and purge.carry_out(ctx.backend, ctx.purge, purged)
         sync_state.complete(ctx.db, entry_ids)
-        return PushResult()
+        return PushResult(pushed=changed)
     local = LocalView(session_id, row.name, row.digest, row.locked, row.trashed)
     plan = plan_session(local, plan_base(row), None, ctx.policy)
     if any(isinstance(a, CreateRemote) for a in plan):

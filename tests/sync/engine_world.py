@@ -14,6 +14,7 @@ from store.db import make_engine, migrate
 from sync.cli.sample import make_bundle
 from sync.engine.context import EngineContext
 from sync.engine.plan import Policy
+from sync.engine.purge import PurgePolicy
 from sync.engine.runner import SyncEngine
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
@@ -38,7 +39,8 @@ class World:
 
     def __init__(self, home: Path, *, policy: Policy | None = None,
                  backend: FakeBackend | None = None, worker: str = "w1",
-                 store_url: str | None = None, clock: Clock | None = None) -> None:
+                 store_url: str | None = None, clock: Clock | None = None,
+                 purge: PurgePolicy | None = None) -> None:
         self.clock = clock or Clock()
         self.engine = make_engine(store_url or f"sqlite:///{home}/store.db")
         if store_url is None:
@@ -48,7 +50,8 @@ class World:
         self.ctx = EngineContext(db=self.engine, backend=self.backend, blobs=self.store.blobs,
                                  policy=policy or Policy(on_status={"Done": "archive"}),
                                  console_url="http://127.0.0.1:8470", worker=worker,
-                                 clock=self.clock, backoff=lambda attempts: 0.0)
+                                 clock=self.clock, backoff=lambda attempts: 0.0,
+                                 purge=purge or PurgePolicy())
         self.sync_engine = SyncEngine(self.ctx, WorkflowRunner(self.engine, self.store),
                                       Watermarks(home / "marks.json"))
         self.stop = threading.Event()
