@@ -327,6 +327,7 @@ def run_daemon(
     """`xray-sync daemon`: the scheduler and the HTTP API until SIGTERM/SIGINT (or `stop`)."""
     from sync.api.app import create_app
     from sync.engine.build import build_engine
+    from sync.engine.health import JiraProbe
     from sync.wiring import open_store
 
     stop = stop or threading.Event()
@@ -336,7 +337,8 @@ def run_daemon(
                           request_sync=lambda sid: holder[0].request(sid))
     daemon = Daemon(config, engine, store)
     holder.append(daemon)
-    server = ApiServer(create_app(config, store, daemon), config.server.host, config.server.port)
+    app = create_app(config, store, daemon, jira_ping=JiraProbe(engine.ctx.backend))
+    server = ApiServer(app, config.server.host, config.server.port)
     _on_signals(stop)
     server.start()
     daemon.start()
