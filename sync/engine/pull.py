@@ -23,6 +23,7 @@ from connector.errors import NotFound
 from store import sync_state
 from store.sync_state import SyncBase as StoredBase
 from store.sync_state import SyncRow
+from sync.engine import scope
 from sync.engine.context import EngineContext, plan_base
 from sync.engine.plan import (
     Defer,
@@ -70,21 +71,23 @@ class Puller:
 
     def pull(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Search every linked project for changes; apply them; retry deferred ones."""
-        for project in sync_state.linked_projects(self.ctx.db):
+        projects = sync_state.linked_projects(self.ctx.db)
+        charters = scope.charter_projects(self.ctx.db) if projects else frozenset()
+        for project in projects:
             if stop.is_set():
                 return
             try:
-                self._pull_project(project, summary)
+                self._pull_project(project, scope.issue_types(project, charters), summary)
             except Exception as exc:
                 log.warning("pull of %s failed: %s", project, exc)
                 summary.errors += 1
                 summary.error_messages.append(f"pull {project}: {exc}")
         self._retry_deferred(summary)
 
-    def _pull_project(self, project: str, summary: CycleSummary) -> None:
+    def _pull_project(self, project: str, types: tuple[str, ...], summary: CycleSummary) -> None:
         mark = self.marks.get(project) or sync_state.oldest_sync(self.ctx.db, project) or EPOCH
         since = max(EPOCH, mark - timedelta(seconds=self.ctx.overlap_seconds))
-        issues = self.ctx.backend.search_changed(project, since)
+        issues = self.ctx.backend.search_changed(project, since, types)
         rows = sync_state.rows_by_key(self.ctx.db, [i.key for i in issues])
         for issue in issues:
             row = rows.get(issue.key)
@@ -176,21 +179,24 @@ class Puller:
 
     def reconcile(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Find issues deleted in Jira; guard against empty or failed listings."""
-        for project in sync_state.linked_projects(self.ctx.db):
+        projects = sync_state.linked_projects(self.ctx.db)
+        charters = scope.charter_projects(self.ctx.db) if projects else frozenset()
+        for project in projects:
             if stop.is_set():
                 return
             try:
-                self._reconcile_project(project, summary)
+                self._reconcile_project(project, scope.issue_types(project, charters), summary)
             except Exception as exc:
                 log.error("reconcile of %s: %s", project, exc)
                 summary.errors += 1
                 summary.error_messages.append(f"reconcile {project}: {exc}")
 
-    def _reconcile_project(self, project: str, summary: CycleSummary) -> None:
+    def _reconcile_project(self, project: str, types: tuple[str, ...],
+                           summary: CycleSummary) -> None:
         linked = sync_state.linked_keys(self.ctx.db, project)
         if not linked:
             return
-        listing = self.ctx.backend.list_linked(project)
+        listing = self.ctx.backend.list_linked(project, types)
         if not listing:
             raise EmptyListing(project, len(linked))
         present = {item.key for item in listing}
