@@ -215,6 +215,9 @@ class Daemon:
         purged = self.housekeeping.purge_trash(older_than=self.clock() - timedelta(days=days))
         if purged:
             log.info("trash purged: %d session(s)", len(purged))
+        # their purge entries carry [sync] on_purge to Jira: push them now, not next interval
+        for session_id in purged:
+            self.request(session_id)
 
     # ---- SyncControl -----------------------------------------------------------------
 

@@ -182,6 +182,28 @@ def test_trash_purge_uses_the_configured_retention(tmp_path: Path) -> None:
     assert chores.purged_before == [now - timedelta(days=30)]
 
 
+def test_a_purge_asks_for_a_sync_of_the_purged_sessions(
+    tmp_path: Path, daemons: list[Daemon]
+) -> None:
+    """A purge wakes the sync job at once for the purged sessions (their purge entries carry
+    on_purge to Jira) instead of leaving them to the next interval."""
+
+    class Purging(FakeHousekeeping):
+        def purge_trash(self, older_than: datetime | None = None) -> list[str]:
+            return ["s1", "s2"]
+
+    runner = FakeRunner()
+    daemon = Daemon(make_config(tmp_path), runner, Purging())
+    daemons.append(daemon)
+    daemon.start()
+    assert runner.done.wait(WAIT) and daemon.wait_idle(WAIT)
+    runner.done.clear()
+    next(spec for spec in daemon.job_specs() if spec.id == JOB_PURGE).func()
+    assert runner.done.wait(WAIT) and daemon.wait_idle(WAIT)
+    assert len(runner.scopes) == 2
+    assert runner.scopes[-1] is None or {"s1", "s2"} <= runner.scopes[-1]
+
+
 def test_a_failing_cycle_is_counted_and_the_job_survives(tmp_path: Path) -> None:
     """An exception in a cycle becomes an error count in the status; the job keeps going."""
 
