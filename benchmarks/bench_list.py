@@ -50,7 +50,7 @@ def fill(store: Store, sessions: int, seed: int = 7) -> None:
         store.add_user(f"user{i:02d}")
     for t in range(TEAMS):
         members = tuple(f"user{i:02d}" for i in range(USERS) if i % TEAMS == t)
-        store.add_workspace(members[0], f"team{t}", members=members[1:])
+        store.add_workspace(None, f"team{t}", members=members)  # the bootstrap: no actor
     with store.engine.begin() as conn:
         users = dict(conn.execute(select(User.name, User.id)).all())  # type: ignore[call-overload]
         spaces = conn.execute(select(Workspace.id, Workspace.name)).all()  # type: ignore[call-overload]

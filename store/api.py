@@ -103,7 +103,7 @@ class Store:
 
     def add_user(self, name: str, *, admin: bool = False, jira_account_id: str | None = None,
                  actor: str | None = None) -> UserOut:
-        """Create a user and their personal workspace."""
+        """Create a user and their personal workspace (admins only; `actor` None: bootstrap)."""
         with self._tx() as ctx:
             return users.add_user(ctx.db, name, admin=admin, jira_account_id=jira_account_id,
                                   actor=actor, now=ctx.now)
@@ -118,10 +118,12 @@ class Store:
         with self._tx(read=True) as ctx:
             return users.get_user(ctx.db, name)
 
-    def issue_token(self, name: str) -> str:
-        """A new bearer token for `name` (shown once; only its hash is kept)."""
+    def issue_token(self, name: str, *, actor: str | None = None) -> str:
+        """A new bearer token for `name` (shown once; only its hash is kept).
+
+        For oneself, or by an admin for anyone; `actor` None is the bootstrap."""
         with self._tx() as ctx:
-            return users.issue_token(ctx.db, name, now=ctx.now)
+            return users.issue_token(ctx.db, name, actor=actor, now=ctx.now)
 
     def user_for_token(self, token: str) -> UserOut:
         """The user a bearer token belongs to; `permission_denied` (`bad_token`) otherwise."""
@@ -133,9 +135,9 @@ class Store:
         with self._tx(read=True) as ctx:
             return users.user_by_jira_account(ctx.db, account_id)
 
-    def add_workspace(self, actor: str, name: str, *, members: tuple[str, ...] = ()
+    def add_workspace(self, actor: str | None, name: str, *, members: tuple[str, ...] = ()
                       ) -> WorkspaceOut:
-        """Create a team workspace with the actor and `members` in it."""
+        """Create a team workspace with the actor and `members` in it (admins only)."""
         with self._tx() as ctx:
             return workspaces.add_workspace(ctx.db, actor, name, tuple(members), ctx.now)
 
@@ -144,13 +146,13 @@ class Store:
         with self._tx(read=True) as ctx:
             return workspaces.list_workspaces(ctx.db, actor)
 
-    def add_member(self, actor: str, workspace: str, user: str) -> WorkspaceOut:
-        """Add `user` to a team workspace."""
+    def add_member(self, actor: str | None, workspace: str, user: str) -> WorkspaceOut:
+        """Add `user` to a team workspace (admins only)."""
         with self._tx() as ctx:
             return workspaces.add_member(ctx.db, actor, workspace, user, ctx.now)
 
-    def remove_member(self, actor: str, workspace: str, user: str) -> WorkspaceOut:
-        """Remove `user` from a team workspace."""
+    def remove_member(self, actor: str | None, workspace: str, user: str) -> WorkspaceOut:
+        """Remove `user` from a team workspace (admins only)."""
         with self._tx() as ctx:
             return workspaces.remove_member(ctx.db, actor, workspace, user, ctx.now)
 

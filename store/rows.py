@@ -21,6 +21,7 @@ from store.models import (
     Membership,
     Mode,
     OutboxEntry,
+    Role,
     User,
     Workspace,
 )
@@ -50,6 +51,14 @@ def session_by_id(db: Session, session_id: str) -> ExploratorySession:
     if row is None:
         raise NotFound("unknown_session", f"no session has the id {session_id!r} [unknown_session]")
     return row
+
+
+def admin_check_actor(db: Session, actor: str | None) -> Actor | None:
+    """The acting user as the admin-only rule sees them; None (the bootstrap) for no actor."""
+    if actor is None:
+        return None
+    user = user_named(db, actor)
+    return Actor(name=user.name, is_admin=user.role == Role.ADMIN)
 
 
 def is_member(db: Session, user: User, workspace_id: int) -> bool:

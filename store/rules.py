@@ -3,7 +3,9 @@
 `decide(operation, actor, state, now)` checks, in this order, permission (who may),
 trash, mode (standalone or xray), then the lock (free, the actor's, someone else's),
 and either returns a `Verdict` or raises the `StoreError` that names the refusing rule.
-It sees only plain values and the time; the operations in `store` do the I/O around it.
+`check_admin_only(operation, actor, subject)` is the rule for managing people and
+teams (users, tokens, team workspaces and their members).
+They see only plain values and the time; the operations in `store` do the I/O around them.
 """
 
 from __future__ import annotations
@@ -232,3 +234,28 @@ def decide(op: Operation, actor: Actor, state: SessionState, now: datetime) -> V
     check_trash(op, state)
     check_mode(op, state)
     return check_lock(op, actor, state, now)
+
+
+# -- people and teams -------------------------------------------------------------------
+
+
+class AdminOperation(StrEnum):
+    """Managing people and teams (DESIGN.md section 6): admins only."""
+
+    ADD_USER = "add_user"
+    ISSUE_TOKEN = "issue_token"  # noqa: S105  (an operation's name, not a secret)
+    ADD_WORKSPACE = "add_workspace"
+    CHANGE_MEMBERS = "change_members"
+
+
+def check_admin_only(op: AdminOperation, actor: Actor | None, subject: str | None = None) -> None:
+    """Raise PermissionDenied (`admin_only`) unless an admin asks.
+
+    `actor` None is the bootstrap: `xray-sync init`, the sample data, the first user of an
+    empty store; it is allowed. A user may issue a token for themselves (`subject`).
+    """
+    if actor is None or actor.is_admin:
+        return
+    if op is AdminOperation.ISSUE_TOKEN and subject == actor.name:
+        return
+    raise PermissionDenied("admin_only", f"{op.value}: only admins may do this [admin_only]")

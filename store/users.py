@@ -1,5 +1,8 @@
 """Users and their tokens: creation (each with a personal workspace), lookup, bearer tokens.
 
+Adding users and issuing another user's token are for admins (`rules.check_admin_only`);
+with no acting user (the bootstrap), or in a store that has no user yet, adding is allowed.
+
 A token is shown once, when issued; only its SHA-256 is stored, so a copy of the
 database does not log anyone in.
 """
@@ -15,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from store.errors import Conflict, Invalid, NotFound, PermissionDenied
 from store.models import Membership, Role, User, Workspace, WorkspaceKind
-from store.rows import journal, user_named, user_out
-from store.rules import JIRA_HOLDER
+from store.rows import admin_check_actor, journal, user_named, user_out
+from store.rules import JIRA_HOLDER, AdminOperation, check_admin_only
 from store.validation import clean_name
 from store.views import UserOut
 
@@ -31,6 +34,8 @@ def token_hash(token: str) -> str:
 def add_user(db: Session, name: str, *, admin: bool, jira_account_id: str | None,
              actor: str | None, now: datetime) -> UserOut:
     """Create a user and their personal workspace (named after them)."""
+    anyone = db.exec(select(User.id).limit(1)).first() is not None
+    check_admin_only(AdminOperation.ADD_USER, admin_check_actor(db, actor) if anyone else None)
     name = clean_name(name, what="user name")
     if name == JIRA_HOLDER:
         raise Invalid("name_reserved", f"the user name {name!r} is reserved [name_reserved]")
@@ -69,13 +74,14 @@ def list_users(db: Session) -> list[UserOut]:
     return [user_out(u) for u in db.exec(select(User).order_by(col(User.name))).all()]
 
 
-def issue_token(db: Session, name: str, *, now: datetime) -> str:
+def issue_token(db: Session, name: str, *, actor: str | None, now: datetime) -> str:
     """A new random token for `name`; the previous one stops working."""
+    check_admin_only(AdminOperation.ISSUE_TOKEN, admin_check_actor(db, actor), subject=name)
     user = user_named(db, name)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     user.token_hash = token_hash(token)
     db.add(user)
-    journal(db, actor=name, operation="issue_token", session_id=None, at=now,
+    journal(db, actor=actor, operation="issue_token", session_id=None, at=now,
             detail={"user": name})
     return token
 

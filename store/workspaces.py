@@ -1,7 +1,8 @@
 """Team workspaces and their members; personal workspaces come with their user.
 
-Who may: any user may create a team workspace (and becomes its first member); admins
-and members manage a team's members; personal workspaces keep their one owner.
+Who may: admins create team workspaces (the creating admin becomes a member) and change
+their members (`rules.check_admin_only`); with no acting user (the bootstrap: init, the
+sample data) it is allowed too. Personal workspaces keep their one owner.
 """
 
 from __future__ import annotations
@@ -12,17 +13,26 @@ from sqlmodel import Session, col, select
 
 from store.errors import Conflict, Invalid, PermissionDenied
 from store.models import Membership, Role, User, Workspace, WorkspaceKind
-from store.rows import is_member, journal, user_named, workspace_named, workspace_out
+from store.rows import (
+    admin_check_actor,
+    is_member,
+    journal,
+    user_named,
+    workspace_named,
+    workspace_out,
+)
+from store.rules import AdminOperation, check_admin_only
 from store.validation import clean_name
 from store.views import WorkspaceOut
 
 
-def add_workspace(db: Session, actor: str, name: str, members: tuple[str, ...],
+def add_workspace(db: Session, actor: str | None, name: str, members: tuple[str, ...],
                   now: datetime) -> WorkspaceOut:
-    """Create a team workspace; the actor and `members` are its members."""
-    creator = user_named(db, actor)
+    """Create a team workspace; the actor (if any) and `members` are its members."""
+    check_admin_only(AdminOperation.ADD_WORKSPACE, admin_check_actor(db, actor))
     name = clean_name(name, what="workspace name")
-    users = [creator] + [user_named(db, m) for m in members]
+    creators = [user_named(db, actor)] if actor is not None else []
+    users = creators + [user_named(db, m) for m in members]
     if db.exec(select(Workspace).where(Workspace.name == name)).first() is not None:
         raise Conflict("workspace_exists",
                        f"a workspace called {name!r} exists already [workspace_exists]")
@@ -49,22 +59,20 @@ def list_workspaces(db: Session, actor: str) -> list[WorkspaceOut]:
     return [workspace_out(db, w) for w in db.exec(query).all()]
 
 
-def _manageable_team(db: Session, actor: User, name: str) -> Workspace:
+def _manageable_team(db: Session, actor: str | None, name: str) -> Workspace:
+    check_admin_only(AdminOperation.CHANGE_MEMBERS, admin_check_actor(db, actor))
     workspace = workspace_named(db, name)
     assert workspace.id is not None
     if workspace.kind != WorkspaceKind.TEAM:
         raise Invalid("personal_workspace",
                       "a personal workspace has only its owner as member [personal_workspace]")
-    if actor.role != Role.ADMIN and not is_member(db, actor, workspace.id):
-        raise PermissionDenied("members_only",
-                               "only members or admins may manage a team's members [members_only]")
     return workspace
 
 
-def add_member(db: Session, actor: str, workspace: str, user: str,
+def add_member(db: Session, actor: str | None, workspace: str, user: str,
                now: datetime) -> WorkspaceOut:
     """Make `user` a member of the team workspace."""
-    team = _manageable_team(db, user_named(db, actor), workspace)
+    team = _manageable_team(db, actor, workspace)
     member = user_named(db, user)
     assert team.id is not None and member.id is not None
     if not is_member(db, member, team.id):
@@ -75,10 +83,10 @@ def add_member(db: Session, actor: str, workspace: str, user: str,
     return workspace_out(db, team)
 
 
-def remove_member(db: Session, actor: str, workspace: str, user: str,
+def remove_member(db: Session, actor: str | None, workspace: str, user: str,
                   now: datetime) -> WorkspaceOut:
     """Take `user` out of the team workspace (their sessions stay, owned by them)."""
-    team = _manageable_team(db, user_named(db, actor), workspace)
+    team = _manageable_team(db, actor, workspace)
     member = user_named(db, user)
     assert team.id is not None
     row = db.get(Membership, (team.id, member.id))

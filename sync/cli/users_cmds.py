@@ -11,7 +11,7 @@ from sync.cli.output import emit, key_values, table
 @click.group("users")
 @json_option
 def users() -> None:
-    """Add users, list them, issue their API tokens."""
+    """Add users (admins only), list them, issue API tokens."""
 
 
 @users.command("add")
@@ -21,7 +21,7 @@ def users() -> None:
 @json_option
 @pass_state
 def add(state: CliState, name: str, admin: bool, jira_account_id: str | None) -> None:
-    """Add the user NAME and their personal workspace, named after them."""
+    """Add the user NAME and their personal workspace, named after them (admins only)."""
     user = state.store().add_user(
         name, admin=admin, jira_account_id=jira_account_id, actor=state.actor()
     )
@@ -44,8 +44,10 @@ def list_(state: CliState) -> None:
 @json_option
 @pass_state
 def token(state: CliState, name: str) -> None:
-    """Issue a new API token for NAME for the HTTP API (the old one stops working)."""
-    value = state.store().issue_token(name)
+    """Issue a new API token for NAME for the HTTP API (the old one stops working).
+
+    Your own token, or, for admins only, anyone's."""
+    value = state.store().issue_token(name, actor=state.actor())
     data = {"user": name, "token": value}
     emit(state.json, data, lambda: key_values(data))
 

@@ -11,7 +11,7 @@ from sync.cli.output import JsonDict, emit, key_values, table
 @click.group("workspaces")
 @json_option
 def workspaces() -> None:
-    """Add team workspaces, list them, manage their members."""
+    """Add team workspaces and manage their members (admins only), list them."""
 
 
 @workspaces.command("add")
@@ -21,7 +21,7 @@ def workspaces() -> None:
 @json_option
 @pass_state
 def add(state: CliState, name: str, team: bool, members: tuple[str, ...]) -> None:
-    """Add the team workspace NAME; you and each --member are its members."""
+    """Add the team workspace NAME; you and each --member are its members (admins only)."""
     workspace = state.store().add_workspace(state.actor(), name, members=members)
     data = workspace.to_json()
     emit(state.json, data, lambda: "created workspace\n" + key_values(data))
@@ -45,7 +45,7 @@ def list_(state: CliState) -> None:
 @workspaces.group("members")
 @json_option
 def members() -> None:
-    """Add or remove members of a team workspace."""
+    """Add or remove members of a team workspace (admins only)."""
 
 
 @members.command("add")
@@ -54,7 +54,7 @@ def members() -> None:
 @json_option
 @pass_state
 def member_add(state: CliState, workspace: str, user: str) -> None:
-    """Make USER a member of WORKSPACE."""
+    """Make USER a member of WORKSPACE (admins only)."""
     result = state.store().add_member(state.actor(), workspace, user)
     data = result.to_json()
     emit(state.json, data, lambda: key_values(data))
@@ -66,7 +66,7 @@ def member_add(state: CliState, workspace: str, user: str) -> None:
 @json_option
 @pass_state
 def member_remove(state: CliState, workspace: str, user: str) -> None:
-    """Remove USER from WORKSPACE."""
+    """Remove USER from WORKSPACE (admins only)."""
     result = state.store().remove_member(state.actor(), workspace, user)
     data = result.to_json()
     emit(state.json, data, lambda: key_values(data))

@@ -87,8 +87,8 @@ def populate(store: Store) -> dict[str, str]:
     store.add_user("bob", jira_account_id="acc-bob")
     store.add_user("carol")
     store.add_user("root", admin=True, jira_account_id="acc-root")
-    store.add_workspace("alice", "qa-team", members=("bob",))
-    store.add_workspace("alice", "qa-archive")
+    store.add_workspace(None, "qa-team", members=("alice", "bob"))
+    store.add_workspace(None, "qa-archive", members=("alice",))
     return {name: store.issue_token(name) for name in WORLD_USERS}
 
 

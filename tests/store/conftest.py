@@ -144,7 +144,7 @@ def make_world(store: Store, *, mode: str = "standalone") -> World:
     store.add_user("root", admin=True)
     for name in ("alice", "bob", "carol"):
         store.add_user(name, jira_account_id=f"acc-{name}")
-    store.add_workspace("alice", "qa-team", members=("bob",))
+    store.add_workspace(None, "qa-team", members=("alice", "bob"))
     project = "QA" if mode == "xray" else None
     session = store.import_session("alice", "qa-team", io.BytesIO(b"first content"),
                                    name="Checkout", mode=mode, project=project)

@@ -58,8 +58,8 @@ def test_duplicate_refuses_bad_name(world: World, name: str, rule: str) -> None:
 @pytest.mark.parametrize(("name", "rule"), BAD_NAMES)
 def test_user_and_workspace_refuse_bad_name(store: Store, name: str, rule: str) -> None:
     """Users and workspaces follow the same naming rules."""
-    store.add_user("alice")
-    assert _refused(store, lambda: store.add_user(name)).rule == rule
+    store.add_user("alice", admin=True)
+    assert _refused(store, lambda: store.add_user(name, actor="alice")).rule == rule
     assert _refused(store, lambda: store.add_workspace("alice", name)).rule == rule
 
 

@@ -34,7 +34,7 @@ def _team_of(store: Store, size: int) -> list[str]:
     names = [f"tester{i:02d}" for i in range(size)]
     for name in names:
         store.add_user(name)
-        store.add_member("alice", "qa-team", name)
+        store.add_member("root", "qa-team", name)
     return names
 
 

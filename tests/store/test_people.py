@@ -38,27 +38,28 @@ def test_reserved_user_name_is_invalid(store: Store) -> None:
 def test_team_workspace_name_must_be_free(world: World) -> None:
     """A team workspace cannot take the name of an existing workspace (a user's, here)."""
     with pytest.raises(Conflict) as refused:
-        world.store.add_workspace("alice", "bob")
+        world.store.add_workspace("root", "bob")
     assert refused.value.rule == "workspace_exists"
 
 
 def test_removed_member_loses_access(world: World) -> None:
     """After leaving a team, a user can no longer see its sessions."""
-    world.store.remove_member("alice", "qa-team", "bob")
+    world.store.remove_member("root", "qa-team", "bob")
     with pytest.raises(PermissionDenied):
         world.store.show("bob", world.session.id)
 
 
-def test_non_member_cannot_manage_members(world: World) -> None:
-    """Only members (or admins) change a team's members."""
-    with pytest.raises(PermissionDenied):
-        world.store.add_member("carol", "qa-team", "carol")
+def test_member_who_is_not_admin_cannot_manage_members(world: World) -> None:
+    """Even a member of the team (alice) may not change its members: admins only."""
+    with pytest.raises(PermissionDenied) as refused:
+        world.store.add_member("alice", "qa-team", "carol")
+    assert refused.value.rule == "admin_only"
 
 
 def test_personal_workspace_takes_no_members(world: World) -> None:
     """A personal workspace keeps its one owner."""
     with pytest.raises(Invalid) as refused:
-        world.store.add_member("alice", "alice", "bob")
+        world.store.add_member("root", "alice", "bob")
     assert refused.value.rule == "personal_workspace"
 
 

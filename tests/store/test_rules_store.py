@@ -35,7 +35,7 @@ def table_store(request: pytest.FixtureRequest,
     store.add_user("root", admin=True)
     for name in ("alice", "bob", "carol", "dave"):
         store.add_user(name)
-    store.add_workspace("alice", "qa-team", members=("bob", "dave"))
+    store.add_workspace(None, "qa-team", members=("alice", "bob", "dave"))
     yield store
     engine.dispose()
 
