@@ -86,6 +86,8 @@ class LinkOut:
             "state": self.state,
             "last_synced": iso(self.last_synced),
             "error": self.error,
+            # what the sync lost when both sides changed one field (None: no conflict)
+            "conflict": self.conflict_note,
         }
 
 

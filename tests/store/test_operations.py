@@ -314,7 +314,8 @@ def test_session_json_has_the_design_shape(xray_world: World) -> None:
             "trashed", "lock", "link"} <= set(shown)
     assert shown["lock"] == {"holder": "bob", "since": "2026-11-20T10:00:00Z"}
     assert shown["link"] == {"project": "QA", "test_execution": None, "test": None,
-                             "state": "pending", "last_synced": None, "error": None}
+                             "state": "pending", "last_synced": None, "error": None,
+                             "conflict": None}
 
 
 def test_workspace_json_has_the_design_shape(world: World) -> None:
