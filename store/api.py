@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
-from store import content, lifecycle, locking, queries, users, workspaces
+from store import content, deliveries, lifecycle, locking, queries, users, workspaces
 from store.blobs import BlobRef, BlobStore
 from store.bundle import BundleInfo, inspect_upload
 from store.columns import utc_now
@@ -299,3 +299,23 @@ class Store:
         """End Jira's lock."""
         with self._tx() as ctx:
             return locking.unarchive(ctx, actor, session_id)
+
+    # -- Jira webhook deliveries ----------------------------------------------------------
+
+    def remember_delivery(self, identifier: str, now: datetime | None = None) -> bool:
+        """Record a webhook delivery id: True the first time (handle it), False for a replay.
+
+        Atomic on both databases: of racing daemons, exactly one gets True."""
+        with self._tx() as ctx:
+            return deliveries.remember(ctx.db.connection(), identifier, now or ctx.now)
+
+    def forget_delivery(self, identifier: str) -> None:
+        """Drop a delivery id whose handling failed, so that Jira's retry is handled."""
+        with self._tx() as ctx:
+            deliveries.forget(ctx.db.connection(), identifier)
+
+    def purge_deliveries(self, older_than: datetime | None = None) -> int:
+        """Drop the delivery ids received before `older_than` (default: 7 days ago)."""
+        with self._tx() as ctx:
+            horizon = older_than or ctx.now - deliveries.RETENTION
+            return deliveries.purge(ctx.db.connection(), horizon)

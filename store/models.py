@@ -2,7 +2,8 @@
 
 Users, workspaces and memberships; exploratory sessions and charters with their lock
 and optimistic-concurrency columns; every saved version of a session file; the Jira
-link of an `xray` session; the outbox of changes still to push; the audit log.
+link of an `xray` session; the outbox of changes still to push; the audit log; the Jira
+webhook deliveries already handled.
 Changes to these classes need a new alembic revision in `store/migrations/versions`.
 """
 
@@ -190,3 +191,16 @@ class AuditEntry(SQLModel, table=True):
     session_id: str | None = Field(default=None, max_length=32, index=True)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     at: datetime = Field(sa_column=_utc())
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """A Jira webhook delivery already handled (`X-Atlassian-Webhook-Identifier`).
+
+    The primary key makes remembering one atomic on both databases, so a restarted daemon
+    or a second daemon on the same store never handles a retried delivery twice.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    identifier: str = Field(primary_key=True, max_length=255)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

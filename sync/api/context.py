@@ -19,7 +19,6 @@ from store.api import Store
 from store.errors import NotFound, PermissionDenied
 from store.views import SessionOut, UserOut
 from sync.api.allowed import allowed_actions
-from sync.api.dedup import SeenDeliveries
 from sync.api.errors import Unauthenticated
 from sync.config import Config
 from sync.control import SyncControl
@@ -39,7 +38,6 @@ class ApiContext:
     store: Store
     sync: SyncControl | None
     jira_ping: Callable[[], bool] | None = None
-    deliveries: SeenDeliveries = field(default_factory=SeenDeliveries)
     clock: Callable[[], datetime] = _utc_now
     # user -> (when read, workspaces): only shapes the options offered; the store decides
     _memberships: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)

@@ -2,7 +2,8 @@
 
 Order of checks for a Jira webhook, cheapest and safest first: body size (413),
 signature over the raw body (401; never accepted unsigned, refused when no secret
-is configured), replayed delivery identifier (200 "duplicate", no second effect),
+is configured), replayed delivery identifier (200 "duplicate", no second effect; the
+identifiers are kept in the store, `Store.remember_delivery`),
 JSON (400), then `sync.bridge` decides and `sync.api.bridge_actions` acts through
 the store as the Jira user (or the service user), keeping every store rule.
 An event on an issue that no session is linked to is answered 202 "ignored".
@@ -73,7 +74,9 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
         raise Unauthenticated("bad_signature", "missing or wrong X-Hub-Signature [bad_signature]")
     event = _parse_event(body)
     delivery = request.headers.get(DELIVERY_HEADER)
-    if delivery and not ctx.deliveries.claim(delivery):
+    # kept in the store, so a restarted daemon or a second one on the same store knows it
+    if delivery and not await run_in_threadpool(ctx.store.remember_delivery, delivery,
+                                                ctx.clock()):
         metrics.WEBHOOKS.labels("jira", "duplicate").inc()
         return JSONResponse({"status": "duplicate", "delivery": delivery})
     try:
@@ -86,7 +89,8 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
             )
     except (StoreError, ApiError):
         if delivery:
-            ctx.deliveries.forget(delivery)  # refused or failed: Jira's retry gets a new chance
+            # refused or failed: Jira's retry gets a new chance
+            await run_in_threadpool(ctx.store.forget_delivery, delivery)
         metrics.WEBHOOKS.labels("jira", "refused").inc()
         raise
     metrics.WEBHOOKS.labels("jira", outcome.status).inc()

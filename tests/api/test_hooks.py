@@ -139,6 +139,24 @@ def test_replayed_delivery_has_no_second_effect(world: World) -> None:
     assert len(world.sync.requests) == 1
 
 
+def test_a_restarted_api_on_the_same_store_knows_the_delivery(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """A new app over the same database (a restarted or second daemon) answers a replay
+    "duplicate" and asks for no second sync."""
+    engine, tokens = populated
+    first = build_world(engine, tokens, tmp_path / "first")
+    with first.client:
+        _linked(first)
+        handled = _deliver(first, _status_event("Rerun"), delivery="d-restart")
+    second = build_world(engine, tokens, tmp_path / "second")
+    with second.client:
+        replay = _deliver(second, _status_event("Rerun"), delivery="d-restart")
+    assert handled.json()["status"] == "done"
+    assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
+    assert second.sync.requests == []
+
+
 def test_a_refused_delivery_can_be_retried(world: World) -> None:
     """A delivery refused by a store rule is not remembered: Jira's retry is handled again."""
     sid = _linked(world)

@@ -1,4 +1,4 @@
-"""Webhook signatures, download filenames, delivery dedup, metrics rendering."""
+"""Webhook signatures, download filenames, metrics rendering."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync import metrics
-from sync.api.dedup import SeenDeliveries
 from sync.api.disposition import content_disposition, safe_filename
 from sync.api.signatures import shared_secret_ok, sign, signature_ok
 
@@ -83,33 +82,6 @@ def test_content_disposition_never_injects(name: str) -> None:
     assert "\r" not in value and "\n" not in value
     assert value.count('"') == 2
     assert "/" not in safe_filename(name) and "\\" not in safe_filename(name)
-
-
-def test_dedup_claims_once_and_forgets_on_failure() -> None:
-    """A delivery id is claimed once; forgotten after a failure it can be claimed again."""
-    seen = SeenDeliveries()
-    assert seen.claim("d-1")
-    assert not seen.claim("d-1")
-    seen.forget("d-1")
-    assert seen.claim("d-1")
-
-
-def test_dedup_is_bounded() -> None:
-    """Past its capacity the memory drops the oldest id."""
-    seen = SeenDeliveries(capacity=2)
-    for delivery in ("a", "b", "c"):
-        seen.claim(delivery)
-    assert len(seen) == 2
-    assert seen.claim("a")
-
-
-def test_dedup_expires_after_ttl() -> None:
-    """An id older than the time to live is forgotten."""
-    now = [0.0]
-    seen = SeenDeliveries(ttl_seconds=10, clock=lambda: now[0])
-    seen.claim("a")
-    now[0] = 11.0
-    assert seen.claim("a")
 
 
 def test_metrics_render_counters_and_scrape_gauges() -> None:
