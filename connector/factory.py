@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable
 
 import requests
+import requests.utils
 
 from connector.base import Backend
 from connector.channel import Channel, jira_client
@@ -35,6 +37,21 @@ def make_backend(
     raise InvalidInput(f"unknown deployment {settings.deployment!r} [deployment_is_cloud_or_dc]")
 
 
+def pin_environment(http: requests.Session, url: str) -> requests.Session:
+    """Read the proxy and CA-bundle environment once, for the one host `http` talks to.
+
+    `requests` otherwise re-reads `os.environ` on every request (about 1 ms of CPU each,
+    a tenth of a push's CPU at 4 threads under the GIL). The outcome is the same:
+    HTTP(S)_PROXY / NO_PROXY and REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE still apply.
+    """
+    http.proxies.update(requests.utils.get_environ_proxies(url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle and http.verify is True:
+        http.verify = bundle
+    http.trust_env = False
+    return http
+
+
 def _cloud(settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer) -> CloudBackend:
     if not (settings.email and settings.token and settings.client_id and settings.client_secret):
         raise InvalidInput(
@@ -45,13 +62,15 @@ def _cloud(settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer) 
         settings.jira_url, api_version="3", timeout=settings.timeout,
         basic_auth=(settings.email, settings.token),
     )
-    xray_http = requests.Session()
+    xray_url = settings.xray_url or settings.jira_url
+    xray_http = pin_environment(requests.Session(), xray_url)
     xray = XrayCloud(
         Channel(xray_http, retry, bucket, timeout=settings.timeout),
-        settings.xray_url or settings.jira_url,
+        xray_url,
         settings.client_id,
         settings.client_secret,
     )
+    pin_environment(jira._session, settings.jira_url)
     jira_channel = Channel(jira._session, retry, bucket, timeout=settings.timeout)
     return CloudBackend(jira_channel, settings.jira_url, xray)
 
@@ -64,6 +83,7 @@ def _datacenter(
     jira = jira_client(
         settings.jira_url, api_version="2", timeout=settings.timeout, token=settings.token
     )
+    pin_environment(jira._session, settings.jira_url)
     return DataCenterBackend(
         Channel(jira._session, retry, bucket, timeout=settings.timeout),
         settings.jira_url,
