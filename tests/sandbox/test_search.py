@@ -171,3 +171,26 @@ def test_any_jql_parses_or_is_a_400(text: str) -> None:
     except BadRequest:
         return
     query.run([issue_at("2026-11-20 10:00:00", labels=["a"])])
+
+
+def test_the_connectors_jql_forms(cloud: RunningSandbox, http: requests.Session) -> None:
+    """The exact JQL forms listed in docs/connector-endpoints.md find what they should."""
+    labels = ["xray-sync", "xs-s1"]
+    execution = create(http, cloud.url, kind="Test Execution", labels=labels)["key"]
+    test = create(http, cloud.url, kind="Test", labels=labels)["key"]
+    create(http, cloud.url, kind="Bug", labels=labels)
+    create(http, cloud.url, kind="Test Execution")
+    forms = {
+        'project = "QA" AND labels = "xray-sync" AND issuetype in ("Test Execution", "Test") '
+        'AND updated >= "2000-01-01 00:00" ORDER BY updated ASC': [execution, test],
+        'project = "QA" AND labels = "xray-sync" AND issuetype in ("Test Execution") '
+        "ORDER BY key ASC": [execution],
+        'project = "QA" AND labels = "xray-sync" AND updated >= "2999-01-01 00:00" '
+        "ORDER BY updated ASC": [],
+        'labels = "xs-s1" ORDER BY key ASC': [execution, test, "QA-3"],
+    }
+    for jql, expected in forms.items():
+        page = http.get(f"{cloud.url}/rest/api/3/search/jql", params={
+            "jql": jql, "fields": "summary,status,updated,labels,issuetype",
+            "maxResults": 100}).json()
+        assert [hit["key"] for hit in page["issues"]] == expected, jql
