@@ -10,7 +10,6 @@ from connector import (
     DefectSpec,
     Evidence,
     IssueRef,
-    PushedSession,
     RunStatus,
     SessionPush,
     SessionPusher,
@@ -18,24 +17,7 @@ from connector import (
 from connector import TestSpec as CharterSpec
 from connector.errors import AmbiguousWrite, NotFound
 from tests.connector.contract.conftest import Subject
-
-STARTED = datetime(2026, 11, 20, 10, tzinfo=UTC)
-
-
-def _push(session_id: str, **changes: object) -> SessionPush:
-    base: dict[str, object] = {
-        "session_id": session_id, "project": "QA", "summary": f"Session {session_id}",
-        "status": RunStatus.FAILED, "test": CharterSpec(session_id, "QA", "Charter", "Mission"),
-        "comment": "first notes", "started": STARTED, "environments": ("Chrome",),
-        "new_evidence": (Evidence("one.png", "image/png", b"PNG1"),),
-        "new_defects": (DefectSpec("Bug A", "steps"),), "console_url": "http://console/s",
-    }
-    base.update(changes)
-    return SessionPush(**base)  # type: ignore[arg-type]
-
-
-def _first(subject: Subject, session_id: str) -> PushedSession:
-    return SessionPusher(subject.backend).push(_push(session_id))
+from tests.connector.contract.helpers import STARTED, first_push, push_spec
 
 
 def _same_issue(listed: str, ref: IssueRef) -> bool:
@@ -44,7 +26,7 @@ def _same_issue(listed: str, ref: IssueRef) -> bool:
 
 def test_first_push_is_found_by_marker(subject: Subject, session_id: str) -> None:
     """After a first push, the session's marker finds its Test, Execution and Bug."""
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     hits = subject.backend.find_by_marker(session_id)
     assert [t.key for t in hits.tests] == [pushed.test.key]
     assert [e.key for e in hits.executions] == [pushed.execution.key]
@@ -53,7 +35,7 @@ def test_first_push_is_found_by_marker(subject: Subject, session_id: str) -> Non
 
 def test_run_holds_status_comment_evidence_and_defect(subject: Subject, session_id: str) -> None:
     """The Test Run reflects the pushed status, comment, start, evidence and defect."""
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     run = subject.backend.get_test_run(pushed.execution, pushed.test)
     assert run is not None
     assert (run.status, run.comment, run.started) == ("FAILED", "first notes", STARTED)
@@ -64,7 +46,7 @@ def test_run_holds_status_comment_evidence_and_defect(subject: Subject, session_
 def test_update_changes_status_and_adds(subject: Subject, session_id: str) -> None:
     """An update replaces the status, keeps an omitted comment, adds evidence and defects."""
     pusher = SessionPusher(subject.backend)
-    pushed = pusher.push(_push(session_id))
+    pushed = pusher.push(push_spec(session_id))
     update = SessionPush(
         session_id=session_id, project="QA", summary="Renamed session", status=RunStatus.PASSED,
         new_evidence=(Evidence("two.png", "image/png", b"PNG2"),),
@@ -83,7 +65,7 @@ def test_update_changes_status_and_adds(subject: Subject, session_id: str) -> No
 def test_search_changed_sees_our_issues_with_session(subject: Subject, session_id: str) -> None:
     """search_changed since before the push lists our issues with their session id."""
     since = datetime.now(UTC) - timedelta(minutes=2)
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     found = {i.key: i for i in subject.backend.search_changed("QA", since)}
     assert found[pushed.execution.key].session_id == session_id
     assert found[pushed.execution.key].issue_type == "Test Execution"
@@ -91,14 +73,14 @@ def test_search_changed_sees_our_issues_with_session(subject: Subject, session_i
 
 def test_search_changed_in_the_future_is_empty(subject: Subject, session_id: str) -> None:
     """Nothing has changed since a minute that has not come yet."""
-    _first(subject, session_id)
+    first_push(subject, session_id)
     later = datetime.now(UTC) + timedelta(minutes=5)
     assert subject.backend.search_changed("QA", later) == ()
 
 
 def test_list_linked_lists_every_marked_issue(subject: Subject, session_id: str) -> None:
     """The cheap listing holds each created issue with its session id."""
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     listed = {row.key: row.session_id for row in subject.backend.list_linked("QA")}
     for ref in (pushed.test, pushed.execution, *pushed.new_defects):
         assert listed[ref.key] == session_id
@@ -106,7 +88,7 @@ def test_list_linked_lists_every_marked_issue(subject: Subject, session_id: str)
 
 def test_rename_and_redefine_test(subject: Subject, session_id: str) -> None:
     """update_test renames the Test (its definition change is accepted)."""
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     subject.backend.update_test(pushed.test, summary="New charter", mission="New mission")
     assert subject.backend.get_issue(pushed.test.key).summary == "New charter"
 
@@ -128,7 +110,7 @@ def test_lost_response_on_create_makes_no_duplicate(subject: Subject, session_id
     pusher = SessionPusher(subject.backend)
     test = subject.backend.create_test(CharterSpec(session_id, "QA", "Charter", "M"))
     subject.lose_next_create()
-    pushed = pusher.push(_push(session_id, test=None, charter_test=test))
+    pushed = pusher.push(push_spec(session_id, test=None, charter_test=test))
     hits = subject.backend.find_by_marker(session_id)
     assert [e.key for e in hits.executions] == [pushed.execution.key]
     assert len(hits.defects) == 1
@@ -141,7 +123,7 @@ def test_dropped_create_then_marker_check_makes_exactly_one(
     pushing again with check_marker_first then creates exactly one Execution."""
     pusher = SessionPusher(subject.backend)
     test = subject.backend.create_test(CharterSpec(session_id, "QA", "Charter", "M"))
-    push = _push(session_id, test=None, charter_test=test)
+    push = push_spec(session_id, test=None, charter_test=test)
     subject.drop_next_create()
     with pytest.raises(AmbiguousWrite):
         pusher.push(push)
@@ -152,7 +134,7 @@ def test_dropped_create_then_marker_check_makes_exactly_one(
 
 def test_rate_limited_read_waits_and_succeeds(subject: Subject, session_id: str) -> None:
     """A 429 with Retry-After is waited out and the read then succeeds, never early."""
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     subject.refuse_next_read(1)
     assert subject.backend.get_issue(pushed.execution.key).key == pushed.execution.key
     if subject.sandbox is not None:
@@ -165,7 +147,7 @@ def test_attach_session_file(subject: Subject, session_id: str) -> None:
     """A session file attached to the Execution is accepted and gets an id."""
     import io
 
-    pushed = _first(subject, session_id)
+    pushed = first_push(subject, session_id)
     data = b"PK\x03\x04" + b"x" * 200_000
     first = subject.backend.attach_file(pushed.execution.key, "session.xea", "application/zip",
                                         lambda: io.BytesIO(data))
