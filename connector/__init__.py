@@ -17,6 +17,7 @@ from connector.base import (
     RunStatus,
     TestRunState,
     TestSpec,
+    Transition,
 )
 from connector.factory import make_backend
 from connector.fake import FakeBackend
@@ -44,5 +45,6 @@ __all__ = [
     "SessionPusher",
     "TestRunState",
     "TestSpec",
+    "Transition",
     "make_backend",
 ]
