@@ -6,7 +6,8 @@ Jobs are built from the config once, at start-up, in the memory job store, each 
     sync          every [sync] interval            push the outbox, pull from Jira
     reconcile     every [sync] reconcile_interval  the cheap listing that finds deletions
     lock-leases   when [store] lock_lease_seconds  expire locks whose lease ran out
-    trash-purge   hourly                           purge the trash past its retention
+    trash-purge   hourly                           purge the trash past its retention, and
+                                                   the webhook delivery ids past theirs (7 days)
 
 A "run now" (`request`) never gets lost: when no cycle runs the sync job is woken at
 once; while one runs, the request is remembered and the running job goes round once
@@ -63,11 +64,13 @@ class CycleRunner(Protocol):
 
 
 class Housekeeping(Protocol):
-    """The store's periodic chores (`store.api.Store` provides both)."""
+    """The store's periodic chores (`store.api.Store` provides them)."""
 
     def expire_leases(self) -> list[str]: ...
 
     def purge_trash(self, older_than: datetime | None = None) -> list[str]: ...
+
+    def purge_deliveries(self, older_than: datetime | None = None) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -211,13 +214,21 @@ class Daemon:
 
     def _purge_trash(self) -> None:
         assert self.housekeeping is not None
-        days = self.config.store.trash_retention_days
-        purged = self.housekeeping.purge_trash(older_than=self.clock() - timedelta(days=days))
-        if purged:
-            log.info("trash purged: %d session(s)", len(purged))
-        # their purge entries carry [sync] on_purge to Jira: push them now, not next interval
-        for session_id in purged:
-            self.request(session_id)
+        try:
+            days = self.config.store.trash_retention_days
+            purged = self.housekeeping.purge_trash(
+                older_than=self.clock() - timedelta(days=days))
+            if purged:
+                log.info("trash purged: %d session(s)", len(purged))
+            # their purge entries carry [sync] on_purge to Jira: push them now, not next interval
+            for session_id in purged:
+                self.request(session_id)
+        finally:  # a failed trash purge does not keep the delivery ids forever
+            # the store's own retention (store.deliveries.RETENTION, 7 days): Jira's retries
+            # of a webhook delivery stop long before
+            dropped = self.housekeeping.purge_deliveries()
+            if dropped:
+                log.info("webhook delivery ids purged: %d", dropped)
 
     # ---- SyncControl -----------------------------------------------------------------
 

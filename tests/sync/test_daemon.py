@@ -49,6 +49,7 @@ class FakeHousekeeping:
     def __init__(self) -> None:
         self.purged_before: list[datetime | None] = []
         self.expired = 0
+        self.delivery_purges = 0
 
     def expire_leases(self) -> list[str]:
         self.expired += 1
@@ -57,6 +58,10 @@ class FakeHousekeeping:
     def purge_trash(self, older_than: datetime | None = None) -> list[str]:
         self.purged_before.append(older_than)
         return []
+
+    def purge_deliveries(self, older_than: datetime | None = None) -> int:
+        self.delivery_purges += 1
+        return 0
 
 
 def make_config(tmp_path: Path, lease: int | None = 300) -> Config:
@@ -180,6 +185,31 @@ def test_trash_purge_uses_the_configured_retention(tmp_path: Path) -> None:
     purge = next(spec for spec in daemon.job_specs() if spec.id == JOB_PURGE)
     purge.func()
     assert chores.purged_before == [now - timedelta(days=30)]
+
+
+def test_the_purge_job_also_purges_old_webhook_delivery_ids(tmp_path: Path) -> None:
+    """Each run of the trash-purge job also drops the webhook delivery ids past retention."""
+    chores = FakeHousekeeping()
+    daemon = Daemon(make_config(tmp_path), FakeRunner(), chores)
+    purge = next(spec for spec in daemon.job_specs() if spec.id == JOB_PURGE)
+    purge.func()
+    purge.func()
+    assert chores.delivery_purges == 2
+
+
+def test_the_delivery_ids_are_purged_even_when_the_trash_purge_fails(tmp_path: Path) -> None:
+    """A trash purge that raises still lets the delivery ids be purged (the error goes on)."""
+
+    class FailingTrash(FakeHousekeeping):
+        def purge_trash(self, older_than: datetime | None = None) -> list[str]:
+            raise RuntimeError("store down")
+
+    chores = FailingTrash()
+    daemon = Daemon(make_config(tmp_path), FakeRunner(), chores)
+    purge = next(spec for spec in daemon.job_specs() if spec.id == JOB_PURGE)
+    with pytest.raises(RuntimeError):
+        purge.func()
+    assert chores.delivery_purges == 1
 
 
 def test_a_purge_asks_for_a_sync_of_the_purged_sessions(
