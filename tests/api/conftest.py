@@ -5,9 +5,7 @@ alice (owner), bob (member of qa-team), carol (not a member), root (admin)."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,19 +14,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, MetaData, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, MetaData, text
 
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
 from sync.api import create_app
 from sync.config import Config, Secrets, StoreConfig, WebhooksConfig, WorkflowConfig
+from tests.postgres import fresh_database
 
-PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
-PG_SKIP = (
-    f"PostgreSQL tests need {PG_ENV}; run them with "
-    f"{PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/pytest tests/api"
-)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 WEBHOOK_SECRET = "hook-secret-for-tests"
 AUTOMATION_SECRET = "automation-secret-for-tests"
@@ -52,21 +45,8 @@ class FakeSync:
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this module (dropped at the end), migrated."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"xs_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_database("tests/api") as url:
+        yield url
 
 
 def _empty_postgres(engine: Engine) -> None:

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from tests.cli.conftest import Cli
+from tests.postgres import fresh_database
 
-PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_store_url() -> Iterator[str]:
-    """A fresh, randomly named PostgreSQL database, dropped afterwards."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"{PG_ENV} is unset; run with {PG_ENV}="
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/pytest tests/cli")
-    name = f"xs_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    """A fresh PostgreSQL database, not migrated (init does it), dropped afterwards."""
+    with fresh_database("tests/cli", migrated=False) as url:
+        yield url
 
 
 def test_init_import_and_list_on_postgresql(xs: Cli, pg_store_url: str) -> None:

@@ -5,9 +5,7 @@ tests move by hand, and a small world of users, a team workspace and a session."
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,20 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, MetaData
 from sqlmodel import SQLModel
 
 from store import models  # noqa: F401  (the tables, for emptying them)
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
 from store.views import SessionOut
+from tests.postgres import fresh_database
 
-PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
-PG_SKIP = (
-    f"PostgreSQL tests need {PG_ENV}; run them with "
-    f"{PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/pytest tests/store"
-)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -50,21 +43,8 @@ class Clock:
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this module (dropped at the end), migrated."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"xs_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_database("tests/store") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
