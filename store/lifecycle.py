@@ -80,8 +80,9 @@ def purge_trash(ctx: Ctx, older_than: datetime | None) -> tuple[list[str], list[
     digests: list[str] = []
     for row in rows:
         link = ctx.db.get(JiraLink, row.id)
+        # the keys the sync acts on, and the name its purge comment gives the session
         payload = {"project": link.project, "test_execution": link.test_execution,
-                   "test": link.test} if link is not None else {}
+                   "test": link.test, "name": row.name} if link is not None else {}
         digests += ctx.db.exec(select(Version.digest).where(Version.session_id == row.id)).all()
         ctx.db.exec(delete(Version).where(col(Version.session_id) == row.id))
         ctx.db.exec(delete(JiraLink).where(col(JiraLink.session_id) == row.id))

@@ -28,6 +28,7 @@ from store.models import (
     LinkState,
     Mode,
     OutboxEntry,
+    SessionType,
     User,
     Workspace,
 )
@@ -43,7 +44,8 @@ from store.sync_claims import (
 )
 
 __all__ = [
-    "SYNC_ACTOR", "SyncBase", "SyncRow", "apply_remote_rename", "claim", "complete",
+    "SYNC_ACTOR", "SyncBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
+    "complete",
     "deferred_rows", "disconnect_remotely_deleted", "linked_keys", "linked_projects",
     "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_sessions",
     "record_base", "record_conflict", "record_error", "record_keys", "record_synced",
@@ -213,6 +215,16 @@ def linked_projects(engine: Engine) -> list[str]:
         query = select(L.c.project).where(
             L.c.test_execution.is_not(None) | L.c.test.is_not(None)).distinct()
         return sorted(r[0] for r in conn.execute(query))
+
+
+def charter_projects(engine: Engine) -> frozenset[str]:
+    """The projects where a linked `xray` charter has its Test (the pull then asks for Tests)."""
+    query = (select(L.c.project).join(S, S.c.id == L.c.session_id)
+             .where(S.c.type == SessionType.CHARTER.value, S.c.mode == Mode.XRAY.value,
+                    L.c.test.is_not(None))
+             .distinct())
+    with engine.connect() as conn:
+        return frozenset(str(r[0]) for r in conn.execute(query))
 
 
 # ---- the link's base ------------------------------------------------------------------

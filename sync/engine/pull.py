@@ -72,7 +72,7 @@ class Puller:
     def pull(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Search every linked project for changes; apply them; retry deferred ones."""
         projects = sync_state.linked_projects(self.ctx.db)
-        charters = scope.charter_projects(self.ctx.db) if projects else frozenset()
+        charters = sync_state.charter_projects(self.ctx.db) if projects else frozenset()
         for project in projects:
             if stop.is_set():
                 return
@@ -180,7 +180,7 @@ class Puller:
     def reconcile(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Find issues deleted in Jira; guard against empty or failed listings."""
         projects = sync_state.linked_projects(self.ctx.db)
-        charters = scope.charter_projects(self.ctx.db) if projects else frozenset()
+        charters = sync_state.charter_projects(self.ctx.db) if projects else frozenset()
         for project in projects:
             if stop.is_set():
                 return

@@ -2,10 +2,11 @@
 
 Purging a session from the trash (`Store.purge_trash`) deletes its row and its link in
 one transaction and writes an outbox entry of kind `purge` that carries the link's keys
-(`{"project", "test_execution", "test"}`). The push phase claims that entry like any
-other (so two daemons never act on it twice) and hands it here: the issue (the Test
-Execution; a charter's Test) is moved through `[sync] purge_transition`, commented on,
-or left in place (`leave`, the default, DESIGN.md section 3).
+and the session's name (`{"project", "test_execution", "test", "name"}`). The push phase
+claims that entry like any other (so two daemons never act on it twice) and hands it
+here: the issue (the Test Execution; a charter's Test) is moved through
+`[sync] purge_transition`, commented on (naming the session), or left in place (`leave`,
+the default, DESIGN.md section 3).
 
 Nothing to do: a session never pushed (no keys), an issue deleted in Jira meanwhile. A
 failure raises, so the entry stays and is tried again after the push backoff: the Jira
@@ -44,6 +45,7 @@ class PurgedIssue:
 
     session_id: str
     key: str
+    name: str | None = None  # None: an entry written before the name was carried
 
 
 def purged_issue(session_id: str, entries: Sequence[Entry]) -> PurgedIssue | None:
@@ -57,14 +59,19 @@ def purged_issue(session_id: str, entries: Sequence[Entry]) -> PurgedIssue | Non
         except ValueError:
             log.warning("purge entry of %s has an unreadable payload", session_id)
             return None
-        key = (keys.get("test_execution") or keys.get("test")) if isinstance(keys, dict) else None
-        return PurgedIssue(session_id, str(key)) if key else None
+        if not isinstance(keys, dict):
+            return None
+        key = keys.get("test_execution") or keys.get("test")
+        name = keys.get("name")
+        return PurgedIssue(session_id, str(key), name if isinstance(name, str) else None) \
+            if key else None
     return None
 
 
-def comment_text(session_id: str) -> str:
-    """The comment left on the issue of a purged session."""
-    return (f"The exploratory session {session_id} was deleted in xray-sync and purged "
+def comment_text(session_id: str, name: str | None = None) -> str:
+    """The comment left on the issue of a purged session (named, when its name is known)."""
+    who = f'"{name}" ({session_id})' if name else session_id
+    return (f"The exploratory session {who} was deleted in xray-sync and purged "
             "from its trash. This issue is kept as the record of its run.")
 
 
@@ -80,7 +87,7 @@ def carry_out(backend: Backend, policy: PurgePolicy, issue: PurgedIssue) -> bool
         if policy.action == "transition":
             backend.transition_issue(issue.key, policy.transition)
         else:
-            backend.add_comment(issue.key, comment_text(issue.session_id))
+            backend.add_comment(issue.key, comment_text(issue.session_id, issue.name))
     except NotFound:
         log.info("purged session %s: issue %s is gone from Jira", issue.session_id, issue.key)
         return False

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from connector.errors import Unavailable
 from store import sync_state
-from sync.engine.purge import PurgePolicy, comment_text
+from sync.engine.purge import PurgedIssue, PurgePolicy, comment_text, purged_issue
 from tests.sync.engine_world import World
 
 
@@ -50,8 +50,27 @@ def test_comment_tells_the_session_was_deleted(tmp_path: Path) -> None:
     purge(world, sid)
     world.run()
     world.run()
-    assert world.backend.issues[key].comments == [comment_text(sid)]
-    assert "was deleted in xray-sync" in comment_text(sid)
+    (comment,) = world.backend.issues[key].comments
+    assert "was deleted in xray-sync" in comment and sid in comment
+
+
+def test_the_purge_comment_names_the_session(tmp_path: Path) -> None:
+    """The comment gives the purged session's name (carried by its purge entry), not only its id."""
+    world = world_with(tmp_path, PurgePolicy("comment"))
+    sid, key = pushed_session(world, "Checkout with a gift card")
+    purge(world, sid)
+    world.run()
+    assert world.backend.issues[key].comments == [
+        comment_text(sid, "Checkout with a gift card")]
+    assert '"Checkout with a gift card"' in world.backend.issues[key].comments[0]
+
+
+def test_a_purge_entry_without_a_name_still_names_the_id() -> None:
+    """An entry written before the name was carried gives a PurgedIssue without a name."""
+    payload = '{"project": "QA", "test_execution": "QA-7", "test": "QA-6"}'
+    issue = purged_issue("s1", [(1, "purge", payload)])
+    assert issue == PurgedIssue("s1", "QA-7", None)
+    assert "session s1 was deleted" in comment_text("s1", None)
 
 
 def test_leave_sends_nothing_to_jira(tmp_path: Path) -> None:

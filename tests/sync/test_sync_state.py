@@ -122,3 +122,20 @@ def test_a_renewed_claim_outlives_its_first_lease(engine: Engine) -> None:
     sync_state.renew(engine, [sid], "w1", 60, T0 + timedelta(seconds=50))
     assert sync_state.claim(engine, [sid], "w2", 60, T0 + timedelta(seconds=100)) == {}
     assert sid in sync_state.claim(engine, [sid], "w2", 60, T0 + timedelta(seconds=111))
+
+
+def test_charter_projects_names_only_projects_with_a_linked_charter_test(engine: Engine) -> None:
+    """Only a project where an xray charter's link has a Test counts; sessions and unpushed
+    charters do not."""
+    owner = add_owner(engine, "cp")
+    cases = [("charter", "CH", "CH-1"), ("charter", "UNPUSHED", None), ("session", "QA", "QA-1")]
+    with Session(engine) as db:
+        for n, (kind, project, test) in enumerate(cases):
+            sid = f"cp{n}".ljust(32, "0")
+            db.add(ExploratorySession(id=sid, owner_id=owner[0], workspace_id=owner[1],
+                                      name=f"c{n}", type=kind, mode="xray", created=T0,
+                                      modified=T0, digest="d" * 64))
+            db.flush()
+            db.add(JiraLink(session_id=sid, project=project, test=test))
+        db.commit()
+    assert sync_state.charter_projects(engine) == frozenset({"CH"})
