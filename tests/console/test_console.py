@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from store.sync_state import record_conflict
 from tests.console.conftest import Panel, shot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -73,6 +75,19 @@ def test_type_size_and_sync_state_are_shown(page: Page, panel: Panel) -> None:
         "47 KB")
     checkout = _row(page, "Checkout with expired cards")
     expect(checkout.locator("td.sync")).to_have_text("QA-17: pending")
+
+
+def test_a_sync_conflict_note_is_shown_in_the_sync_cell(page: Page, panel: Panel) -> None:
+    """A link whose sync recorded a conflict shows "conflict: <note>" (titled) in its Sync cell."""
+    note = "renamed on both sides; the local name was kept, Jira's 'Expired cards' was lost"
+    sid = panel.ids["Checkout with expired cards"]
+    record_conflict(panel.store.engine, sid, note, datetime.now(UTC))
+    sign_in(page, panel, "alice")
+    sync_cell = _row(page, "Checkout with expired cards").locator("td.sync")
+    expect(sync_cell).to_contain_text(f"conflict: {note}")
+    expect(sync_cell.locator("span.conflict")).to_have_attribute(
+        "title", f"Sync conflict: {note}")
+    expect(_row(page, "Login flows").locator("td.sync .conflict")).to_have_count(0)
 
 
 def test_lock_held_by_someone_else_is_shown_in_its_row(page: Page, panel: Panel) -> None:

@@ -187,6 +187,21 @@
     return `${key}${session.link.state}${error}`;
   }
 
+  // the Sync cell: the state, then the note of the last conflict the sync resolved (what
+  // it kept and what it lost), whole in the title when the column cuts it
+  function syncCell(session) {
+    const td = cell(syncText(session), "sync");
+    const note = session.link && session.link.conflict;
+    if (note) {
+      const conflict = document.createElement("span");
+      conflict.className = "conflict";
+      conflict.textContent = `conflict: ${note}`;
+      conflict.title = `Sync conflict: ${note}`;
+      td.append(document.createElement("br"), conflict);
+    }
+    return td;
+  }
+
   function renderRow(session) {
     const tr = document.createElement("tr");
     tr.dataset.id = session.id;
@@ -199,7 +214,7 @@
       cell(formatSize(session.size), "size"),
       cell(session.owner),
       cell(lockText(session), "lock"),
-      cell(syncText(session), "sync"),
+      syncCell(session),
       menuCell(session),
     );
     return tr;
