@@ -14,7 +14,11 @@ summaries, every save pushed (the link's pushed digest is the session's digest),
 outbox empty.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_kill9.py [--sessions 1000] [--kills 20]
-        [--latency-ms 2] [--edits 25] [--seed 1]
+        [--latency-ms 2] [--edits 25] [--seed 1] [--postgres URL]
+
+The store is SQLite in a temporary home, or with `--postgres URL` (a server's `test`
+database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) a fresh database with a
+random name on that server, dropped at the end.
 """
 
 from __future__ import annotations
@@ -30,11 +34,16 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from store.api import Store
 from store.sync_state import load_rows
@@ -78,9 +87,28 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def daemon_env(home: Path, sandbox_url: str) -> dict[str, str]:
+@contextmanager
+def store_url(postgres: str | None) -> Iterator[str | None]:
+    """None (SQLite in the home), or a fresh PostgreSQL database dropped at the end."""
+    if not postgres:
+        yield None
+        return
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    name = f"xs_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def daemon_env(home: Path, sandbox_url: str, database: str | None) -> dict[str, str]:
     return {
         **os.environ,
+        **({"XRAY_SYNC_STORE_URL": database} if database else {}),
         "XRAY_SYNC_HOME": str(home), "XRAY_SYNC_SERVER_PORT": str(free_port()),
         "XRAY_SYNC_JIRA_URL": sandbox_url, "XRAY_SYNC_XRAY_URL": sandbox_url,
         "XRAY_SYNC_JIRA_EMAIL": "sandbox@example.com", "XRAY_SYNC_JIRA_TOKEN": "sandbox-token",
@@ -199,12 +227,13 @@ def verify(store: Store, sandbox: SandboxProcess, ids: list[str], names: dict[st
     }
 
 
-def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int) -> dict[str, Any]:
+def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int,
+        postgres: str | None) -> dict[str, Any]:
     rng = random.Random(seed)
     sandbox = SandboxProcess(latency_ms)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = daemon_env(Path(tmp), sandbox.url)
+        with tempfile.TemporaryDirectory() as tmp, store_url(postgres) as database:
+            env = daemon_env(Path(tmp), sandbox.url, database)
             config = load_config(None, env)
             store = open_store(config)
             store.add_user("alice", admin=True)
@@ -222,7 +251,8 @@ def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int) -> 
             cycles, outbox = converge(config, store)
             result = verify(store, sandbox, ids, names, defects)
             store.engine.dispose()
-        return {"sessions": sessions, "kills": kills, "latency_ms": latency_ms,
+        return {"store": "postgresql" if postgres else "sqlite",
+                "sessions": sessions, "kills": kills, "latency_ms": latency_ms,
                 "edits_per_round": edits, "final_cycles": cycles, "outbox_left": outbox,
                 "duplicates_seen_after_any_kill": sum(len(r["duplicates"]) for r in rounds),
                 "wall_seconds": round(time.monotonic() - started, 1),
@@ -239,9 +269,11 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=25,
                         help="sessions renamed, and others saved, before each start")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="run on a fresh database of this PostgreSQL server")
     args = parser.parse_args()
-    print(json.dumps(run(args.sessions, args.kills, args.latency_ms, args.edits, args.seed),
-                     indent=2))
+    print(json.dumps(run(args.sessions, args.kills, args.latency_ms, args.edits, args.seed,
+                         args.postgres), indent=2))
 
 
 if __name__ == "__main__":
