@@ -108,6 +108,9 @@ class Gate:
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_seen.append(int(message["status"]))
+                # Logged before the client can see the answer, so a reader of the log
+                # who has the answer also finds its request there.
+                self.record(scope, status_seen)
             await send(message)
 
         with state.lock:
@@ -117,7 +120,8 @@ class Gate:
         try:
             await self.handle(scope, receive, recording_send, send, client)
         finally:
-            self.record(scope, status_seen)
+            if not status_seen:
+                self.record(scope, status_seen)  # dropped: no answer was started
 
     def record(self, scope: Scope, status_seen: list[int]) -> None:
         """Counts the request under its route template."""
