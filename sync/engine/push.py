@@ -5,8 +5,10 @@ current state is compared with the link's base and the difference goes out once 
 rename and a save in a row cost one import). A first push creates the Test, the Test
 Execution with its run, the defects and the remote link (`connector.push`), records
 the keys as soon as they are known, and marks the create as started beforehand so that
-a crash or a lost answer is resolved through the marker, never by creating again.
-Evidence whose digest the base remembers is not sent again.
+a crash or a lost answer is resolved through the marker, never by creating again. An
+update that creates new Bugs is marked the same way (a kill -9 between the Bugs' create
+and the recorded base made them twice before). Evidence whose digest the base remembers
+is not sent again.
 """
 
 from __future__ import annotations
@@ -147,7 +149,12 @@ def _push_content(ctx: EngineContext, row: SyncRow) -> StoredBase:
         return replace(row.base, summary=row.name)
     existing = _existing(row)
     push = _session_push(ctx, row, content, with_test=False)
-    pushed = SessionPusher(ctx.backend).push(push, existing)
+    # new Bugs are creates too: marked before they go out, so that a crash between their
+    # create and the recorded base makes the next push adopt them by marker, not recreate
+    recover = row.base.create_started
+    if push.new_defects and not recover:
+        sync_state.mark_create_started(ctx.db, row.session_id, row.base)
+    pushed = SessionPusher(ctx.backend).push(push, existing, check_marker_first=recover)
     return _after_push(ctx, row, push, pushed, content)
 
 

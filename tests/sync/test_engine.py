@@ -240,6 +240,29 @@ def test_a_crash_after_the_remote_write_never_duplicates(
     assert link(world, sid)["state"] == "synced"
 
 
+def test_a_crash_after_an_updates_new_bug_never_creates_it_twice(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash between an update's Bug create and the recorded base: the next push adopts that
+    Bug by its marker instead of creating it again (found by bench_kill9.py)."""
+    sid = world.add_session("Checkout")
+    world.run()
+    world.save(sid, defect="Card declined twice")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise Crash()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(world.backend, "record_run", crash)
+        with pytest.raises(Crash):
+            world.run()
+    world.clock.now += timedelta(seconds=600)  # the dead engine's lease runs out
+    summary = world.run()
+    bugs = [i for i in world.backend.issues.values() if i.issue_type == "Bug"]
+    assert summary.errors == 0 and [b.summary for b in bugs] == ["Card declined twice"]
+    assert link(world, sid)["state"] == "synced"
+
+
 def test_an_archived_session_is_unarchived_when_jira_reopens_it(tmp_path: Path) -> None:
     """Jira's own archive lock does not hold back Jira's next status: Reopened unarchives."""
     world = World(tmp_path, policy=Policy(on_status={"Done": "archive",
