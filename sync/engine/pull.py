@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -59,6 +60,10 @@ class EmptyListing(Exception):
         self.links = links
 
 
+# One project's part of a pull or a reconcile: (project, issue types, summary).
+ProjectStep = Callable[[str, tuple[str, ...], CycleSummary], None]
+
+
 class Puller:
     """Applies remote changes to the store."""
 
@@ -71,18 +76,27 @@ class Puller:
 
     def pull(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Search every linked project for changes; apply them; retry deferred ones."""
+        if self._each_project("pull", self._pull_project, summary, stop):
+            self._retry_deferred(summary)
+
+    def _each_project(self, what: str, step: ProjectStep, summary: CycleSummary,
+                      stop: threading.Event) -> bool:
+        """Runs `step` on every linked project; one project's failure is counted, not raised.
+
+        Returns False when `stop` cut the round short.
+        """
         projects = sync_state.linked_projects(self.ctx.db)
         charters = sync_state.charter_projects(self.ctx.db) if projects else frozenset()
         for project in projects:
             if stop.is_set():
-                return
+                return False
             try:
-                self._pull_project(project, scope.issue_types(project, charters), summary)
+                step(project, scope.issue_types(project, charters), summary)
             except Exception as exc:
-                log.warning("pull of %s failed: %s", project, exc)
+                log.error("%s of %s failed: %s", what, project, exc)
                 summary.errors += 1
-                summary.error_messages.append(f"pull {project}: {exc}")
-        self._retry_deferred(summary)
+                summary.error_messages.append(f"{what} {project}: {exc}")
+        return True
 
     def _pull_project(self, project: str, types: tuple[str, ...], summary: CycleSummary) -> None:
         mark = self.marks.get(project) or sync_state.oldest_sync(self.ctx.db, project) or EPOCH
@@ -179,17 +193,7 @@ class Puller:
 
     def reconcile(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Find issues deleted in Jira; guard against empty or failed listings."""
-        projects = sync_state.linked_projects(self.ctx.db)
-        charters = sync_state.charter_projects(self.ctx.db) if projects else frozenset()
-        for project in projects:
-            if stop.is_set():
-                return
-            try:
-                self._reconcile_project(project, scope.issue_types(project, charters), summary)
-            except Exception as exc:
-                log.error("reconcile of %s: %s", project, exc)
-                summary.errors += 1
-                summary.error_messages.append(f"reconcile {project}: {exc}")
+        self._each_project("reconcile", self._reconcile_project, summary, stop)
 
     def _reconcile_project(self, project: str, types: tuple[str, ...],
                            summary: CycleSummary) -> None:
