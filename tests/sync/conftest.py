@@ -3,21 +3,19 @@ PostgreSQL database when XRAY_SYNC_TEST_POSTGRES_URL is set) and rows put straig
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from store.db import make_engine, migrate
 from store.models import ExploratorySession, JiraLink, Membership, OutboxEntry, User, Workspace
+from tests.postgres import fresh_database
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-PG_ENV = "XRAY_SYNC_TEST_POSTGRES_URL"
 
 
 @pytest.fixture
@@ -30,20 +28,11 @@ def db_engine(tmp_path: object) -> Iterator[Engine]:
 
 @pytest.fixture(scope="module")
 def pg_engine() -> Iterator[Engine]:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        pytest.skip(f"set {PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test to run")
-    name = f"xs_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
-    migrate(engine)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A migrated engine on a fresh PostgreSQL database of this module."""
+    with fresh_database("tests/sync") as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 def add_owner(engine: Engine, name: str = "alice") -> tuple[int, int]:
