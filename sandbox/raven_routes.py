@@ -19,6 +19,7 @@ from sandbox.xray_import import (
     apply_run_changes,
     canonical_status,
     check_evidence,
+    find_evidence,
     import_execution,
     shown_status,
 )
@@ -273,14 +274,8 @@ async def add_defects(request: Request) -> Response:
 
 async def evidence_content(request: Request) -> Response:
     """GET /plugins/servlet/raven/attachment/{id}/{filename}: an evidence file's bytes."""
-    state = runtime_of(request).state
-    wanted = request.path_params["id"]
-    with state.lock:
-        for run in state.xray.runs.values():
-            for item in run.evidence:
-                if item.id == wanted:
-                    return Response(item.content, media_type=item.mime_type)
-    raise NotFound(f"Attachment {wanted} not found.")
+    item = find_evidence(runtime_of(request).state, request.path_params["id"])
+    return Response(item.content, media_type=item.mime_type)
 
 
 ROUTES: list[BaseRoute] = [

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.errors import BadRequest, NotFound, Unauthorized
+from sandbox.errors import BadRequest, Unauthorized
 from sandbox.http_util import jira_json, json_body
 from sandbox.runtime import runtime_of, view_of
 from sandbox.xray_graphql import execute
-from sandbox.xray_import import import_execution
+from sandbox.xray_import import find_evidence, import_execution
 from sandbox.xray_types import XrayContext
 
 
@@ -88,14 +88,8 @@ async def import_multipart(request: Request) -> Response:
 
 async def evidence_content(request: Request) -> Response:
     """GET /api/v2/attachments/{id}: an evidence file's bytes."""
-    state = runtime_of(request).state
-    wanted = request.path_params["id"]
-    with state.lock:
-        for run in state.xray.runs.values():
-            for item in run.evidence:
-                if item.id == wanted:
-                    return Response(item.content, media_type=item.mime_type)
-    raise NotFound(f"Attachment {wanted} not found.")
+    item = find_evidence(runtime_of(request).state, request.path_params["id"])
+    return Response(item.content, media_type=item.mime_type)
 
 
 ROUTES: list[BaseRoute] = [

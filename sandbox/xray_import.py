@@ -197,3 +197,13 @@ def apply_run_changes(state: SandboxState, run: TestRun, *, status: str | None =
     if finished is not None:
         run.finished = finished
     run.updated = state.now()
+
+
+def find_evidence(state: SandboxState, evidence_id: object) -> Evidence:
+    """The evidence file of any test run with this id, for the download routes."""
+    with state.lock:
+        for run in state.xray.runs.values():
+            for item in run.evidence:
+                if item.id == evidence_id:
+                    return item
+    raise NotFound(f"Attachment {evidence_id} not found.")
