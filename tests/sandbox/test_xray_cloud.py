@@ -254,3 +254,18 @@ def test_get_tests_answer_has_the_shape_of_a_real_one(cloud: RunningSandbox) -> 
     real_generic = next(r["testType"] for r in real_tests["results"]
                         if r["testType"]["name"] == "Generic")
     assert ours["results"][0]["testType"] == real_generic
+
+
+def test_imported_evidence_downloads_by_its_id(cloud: RunningSandbox,
+                                               http: requests.Session) -> None:
+    """An evidence file imported with a run is served back, byte for byte, at its id."""
+    test = create(http, cloud.url)
+    xray = {"Authorization": f"Bearer {token(cloud.url)}"}
+    answer = requests.post(f"{cloud.url}/api/v2/import/execution", json=import_document(
+        test["key"]), headers=xray, timeout=10)
+    run = cloud.state.xray.run_of(int(answer.json()["id"]), int(test["id"]))
+    assert run is not None
+    url = f"{cloud.url}/api/v2/attachments"
+    got = requests.get(f"{url}/{run.evidence[0].id}", headers=xray, timeout=10)
+    missing = requests.get(f"{url}/999999", headers=xray, timeout=10)
+    assert (got.status_code, got.content, missing.status_code) == (200, b"a", 404)
