@@ -34,50 +34,19 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-
+from benchmarks.support import PYTHON_MAIN, SandboxProcess, postgres_database
 from store.api import Store
 from store.sync_state import load_rows
 from sync.cli.sample import make_bundle
 from sync.config import Config, load_config
 from sync.engine.build import build_engine
 from sync.wiring import open_store
-
-PYTHON_MAIN = "from sync.cli import main; main()"
-
-
-class SandboxProcess:
-    """`xray-sync sandbox` in its own process, read through its control plane."""
-
-    def __init__(self, latency_ms: float) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", PYTHON_MAIN, "sandbox", "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-        httpx.post(f"{self.url}/_sandbox/options", json={"latency_ms": latency_ms}, timeout=30)
-
-    def issues(self) -> list[dict[str, Any]]:
-        body = httpx.get(f"{self.url}/_sandbox/state", timeout=120).json()
-        return list(body["issues"])
-
-    def requests(self) -> int:
-        return int(httpx.get(f"{self.url}/_sandbox/log", timeout=30).json()["total"])
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=30)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
 
 
 def free_port() -> int:
@@ -93,16 +62,8 @@ def store_url(postgres: str | None) -> Iterator[str | None]:
     if not postgres:
         yield None
         return
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    name = f"xs_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with postgres_database(postgres) as url:
+        yield url
 
 
 def daemon_env(home: Path, sandbox_url: str, database: str | None) -> dict[str, str]:
@@ -230,7 +191,7 @@ def verify(store: Store, sandbox: SandboxProcess, ids: list[str], names: dict[st
 def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int,
         postgres: str | None) -> dict[str, Any]:
     rng = random.Random(seed)
-    sandbox = SandboxProcess(latency_ms)
+    sandbox = SandboxProcess(latency_ms=latency_ms)
     try:
         with tempfile.TemporaryDirectory() as tmp, store_url(postgres) as database:
             env = daemon_env(Path(tmp), sandbox.url, database)
@@ -256,7 +217,7 @@ def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int,
                 "edits_per_round": edits, "final_cycles": cycles, "outbox_left": outbox,
                 "duplicates_seen_after_any_kill": sum(len(r["duplicates"]) for r in rounds),
                 "wall_seconds": round(time.monotonic() - started, 1),
-                "requests": sandbox.requests(), **result}
+                "requests": sandbox.total(), **result}
     finally:
         sandbox.stop()
 

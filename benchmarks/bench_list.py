@@ -22,14 +22,13 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select
 
+from benchmarks.support import postgres_database
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
 from store.models import ExploratorySession, Membership, User, Workspace
@@ -118,21 +117,6 @@ def measure(store: Store, runs: int) -> list[tuple[str, float, float, float, int
     p50, p95, cpu = timed(lambda: store.list_sessions(actor, following), runs)
     out.append(("second page via cursor: -modified", p50, p95, cpu, 50))
     return out
-
-
-@contextmanager
-def postgres_database(base: str) -> Iterator[str]:
-    """A fresh PostgreSQL database next to `base`, dropped afterwards."""
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"xs_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def run(label: str, engine: Engine, home: Path, sessions: int, runs: int) -> None:

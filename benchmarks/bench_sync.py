@@ -15,9 +15,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import insert, select
 
+from benchmarks.support import SandboxProcess
 from sandbox.options import SandboxOptions
 from sandbox.server import RunningSandbox, start_sandbox
 from store.api import Store
@@ -184,27 +181,6 @@ def fill_linked(store: Store, sandbox: RunningSandbox, count: int) -> None:
 # ---- 3. many changed sessions under latency ----------------------------------------------
 
 
-class SandboxProcess:
-    """`xray-sync sandbox` in its own process (so its work does not share our GIL)."""
-
-    def __init__(self, deployment: str = "cloud") -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from sync.cli import main; main()", "sandbox", "--port", "0",
-             "--deployment", deployment], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-
-    def total(self) -> int:
-        return int(httpx.get(f"{self.url}/_sandbox/log", timeout=30).json()["total"])
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=30)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
 def changed_under_latency(changed: int, latency_ms: float, concurrency: int) -> dict[str, Any]:
     sandbox = SandboxProcess()
     try:
@@ -217,7 +193,7 @@ def changed_under_latency(changed: int, latency_ms: float, concurrency: int) -> 
             cycle(engine)
             cycle(engine)
             save_all(store, ids, "changed under load")
-            httpx.post(f"{sandbox.url}/_sandbox/options", json={"latency_ms": latency_ms})
+            sandbox.set_latency(latency_ms)
             before = sandbox.total()
             summary, stop = CycleSummary(), threading.Event()
             started = time.perf_counter()

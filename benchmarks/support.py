@@ -1,0 +1,67 @@
+"""What several benchmarks share: the sandbox in its own process, a throwaway PostgreSQL database.
+
+Run the benchmarks from the repository root with ``PYTHONPATH=.`` so that this module
+imports as ``benchmarks.support``.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+PYTHON_MAIN = "from sync.cli import main; main()"
+
+
+class SandboxProcess:
+    """`xray-sync sandbox` in its own process, read through its control plane."""
+
+    def __init__(self, deployment: str = "cloud", latency_ms: float = 0) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", PYTHON_MAIN, "sandbox", "--port", "0",
+             "--deployment", deployment],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        if latency_ms:
+            self.set_latency(latency_ms)
+
+    def set_latency(self, latency_ms: float) -> None:
+        httpx.post(f"{self.url}/_sandbox/options", json={"latency_ms": latency_ms}, timeout=30)
+
+    def issues(self) -> list[dict[str, Any]]:
+        body = httpx.get(f"{self.url}/_sandbox/state", timeout=120).json()
+        return list(body["issues"])
+
+    def total(self) -> int:
+        """Requests the sandbox has answered, this read included."""
+        return int(httpx.get(f"{self.url}/_sandbox/log", timeout=30).json()["total"])
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=30)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+@contextmanager
+def postgres_database(base: str) -> Iterator[str]:
+    """A fresh, randomly named PostgreSQL database next to `base`, dropped afterwards."""
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"xs_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
