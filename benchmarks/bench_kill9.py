@@ -1,6 +1,6 @@
 """kill -9 of the daemon during a large push, again and again (not a test; prints figures).
 
-DESIGN.md section 7: "kill -9 of the daemon during a 1,000-session push, 20 times over: no
+docs/design.md section 7: "kill -9 of the daemon during a 1,000-session push, 20 times over: no
 duplicate Jira entity, no lost edit, converged at the end".
 
 The sandbox runs in its own process (`xray-sync sandbox`), the daemon in another

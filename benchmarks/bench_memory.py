@@ -1,6 +1,6 @@
 """Memory benchmark: a 500 MB session file is imported and downloaded as a stream.
 
-DESIGN.md section 7 asks that RSS grows by less than 50 MB.  The file is generated on the
+docs/design.md section 7 asks that RSS grows by less than 50 MB.  The file is generated on the
 fly in 1 MiB chunks of random bytes (never whole in memory), once as an opaque file and
 once as a bundle (manifest.json plus a 500 MB recording, stored uncompressed as a real
 recording would be).  Then, for each:

@@ -2,7 +2,7 @@
 
 Every backend (Cloud, Data Center, the in-memory fake) implements `Backend`.  The
 values are small frozen dataclasses; times are timezone-aware `datetime`s in UTC.
-Request costs (DESIGN.md section 7) are written on each method: a first push of a
+Request costs (docs/design.md section 7) are written on each method: a first push of a
 session is at most 5 requests, an update at most 3 (see `connector.push`).
 """
 
@@ -19,7 +19,7 @@ IssueRole = Literal["test", "execution", "defect"]
 
 
 class RunStatus(StrEnum):
-    """A Test Run's status, in the session bundle's words (DESIGN.md section 5)."""
+    """A Test Run's status, in the session bundle's words (docs/design.md section 5)."""
 
     PASSED = "PASSED"
     FAILED = "FAILED"

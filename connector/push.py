@@ -1,4 +1,4 @@
-"""Pushing one session: the composed calls, within DESIGN.md section 7's request budget.
+"""Pushing one session: the composed calls, within docs/design.md section 7's request budget.
 
 First push (Test made for the session, k new defects): create_test (1) + one bulk
 create of the Test Execution and the Bugs (1) + one import of the run (1) + the

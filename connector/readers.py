@@ -1,7 +1,7 @@
 """Readers: Jira and Xray response bodies -> the connector's dataclasses.
 
 Pure functions over decoded JSON.  They accept the shapes recorded from real Jira
-Cloud / Data Center and Xray (`/work/shared/fixtures/rest/`) and raise
+Cloud / Data Center and Xray (`tests/data/third_party/fixtures/rest/`) and raise
 `InvalidResponse` naming what is missing, never KeyError/TypeError.
 """
 

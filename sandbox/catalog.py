@@ -63,7 +63,7 @@ TRANSITION_IDS: dict[str, str] = {
     "11": "To Do", "21": "In Progress", "31": "Done", "41": "Cancelled", "51": "Reopened",
 }
 # status -> the transitions available from it (why: a plain To Do/In Progress/Done
-# workflow plus Reopen and Cancel, the statuses DESIGN.md's workflow bridge maps).
+# workflow plus Reopen and Cancel, the statuses docs/design.md's workflow bridge maps).
 WORKFLOW: dict[str, tuple[str, ...]] = {
     "To Do": ("21", "31", "41"),
     "In Progress": ("11", "31", "41"),

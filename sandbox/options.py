@@ -13,7 +13,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = ("cloud", "datacenter")
 
 @dataclass(frozen=True)
 class Credentials:
-    """The one account the sandbox accepts (DESIGN.md section 6 gives the defaults)."""
+    """The one account the sandbox accepts (docs/design.md section 6 gives the defaults)."""
 
     email: str = "sandbox@example.com"
     api_token: str = "sandbox-token"  # noqa: S105 - the sandbox's documented default

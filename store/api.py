@@ -48,7 +48,7 @@ T = TypeVar("T")
 
 
 class Store:
-    """Users, workspaces and exploratory sessions, under the rules of DESIGN.md section 3."""
+    """Users, workspaces and exploratory sessions, under the rules of docs/design.md section 3."""
 
     def __init__(self, engine: Engine, settings: StoreSettings,
                  clock: Callable[[], datetime] = utc_now) -> None:

@@ -1,4 +1,4 @@
-"""Session bundles (DESIGN.md section 5): tell a bundle from an opaque file and refuse unsound ones.
+"""Session bundles (design.md section 5): tell a bundle from an opaque file and refuse unsound ones.
 
 A session file is a zip holding `manifest.json` at its root plus the evidence the
 manifest's timeline names.  Any other file (not a zip, or a zip without a root

@@ -8,7 +8,7 @@
      +-- Invalid               code "invalid"            (bad input: names, uploads, bundles)
      +-- Unavailable           code "unavailable"        (the database or the disk failed)
 
-`code` is what the surfaces map to statuses and JSON (DESIGN.md section 6), `rule` is
+`code` is what the surfaces map to statuses and JSON (docs/design.md section 6), `rule` is
 a short snake_case name of the rule that refused (`owner_only`, `locked_by_other`,
 `name_too_long`, ...), `message` is one human line that ends with `[rule]`.  The
 surfaces translate these once, at their boundary; wording beyond `message` lives there.
@@ -33,7 +33,7 @@ class StoreError(Exception):
         super().__init__(self.message)
 
     def to_json(self) -> dict[str, object]:
-        """The error shape of DESIGN.md section 6, plus the rule's name."""
+        """The error shape of docs/design.md section 6, plus the rule's name."""
         return {"error": {"code": self.code, "message": self.message, "rule": self.rule}}
 
 

@@ -1,4 +1,4 @@
-"""The rules table of DESIGN.md section 3 as pure functions.
+"""The rules table of docs/design.md section 3 as pure functions.
 
 `decide(operation, actor, state, now)` checks, in this order, permission (who may),
 trash, mode (standalone or xray), then the lock (free, the actor's, someone else's),
@@ -240,7 +240,7 @@ def decide(op: Operation, actor: Actor, state: SessionState, now: datetime) -> V
 
 
 class AdminOperation(StrEnum):
-    """Managing people and teams (DESIGN.md section 6): admins only."""
+    """Managing people and teams (docs/design.md section 6): admins only."""
 
     ADD_USER = "add_user"
     ISSUE_TOKEN = "issue_token"  # noqa: S105  (an operation's name, not a secret)

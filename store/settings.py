@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """Where the blobs live (`home / "blobs"`) and the configurable policies of DESIGN.md."""
+    """Where the blobs live (`home / "blobs"`) and the configurable policies of docs/design.md."""
 
     home: Path
     max_upload_bytes: int = 1 << 30

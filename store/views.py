@@ -1,4 +1,4 @@
-"""What the store hands out: frozen views of its rows, in the JSON shapes of DESIGN.md section 6."""
+"""What the store hands out: frozen views of its rows, in the JSON shapes of design.md section 6."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class WorkspaceOut:
     members: tuple[str, ...]
 
     def to_json(self) -> dict[str, object]:
-        """`{"name", "kind", "owner", "members"}` of DESIGN.md section 6."""
+        """`{"name", "kind", "owner", "members"}` of design.md section 6."""
         return {
             "name": self.name,
             "kind": self.kind,
@@ -78,7 +78,7 @@ class LinkOut:
     conflict_note: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        """The `link` object of DESIGN.md section 6."""
+        """The `link` object of design.md section 6."""
         return {
             "project": self.project,
             "test_execution": self.test_execution,
@@ -117,7 +117,7 @@ class SessionOut:
         return self.trashed_at is not None
 
     def to_json(self) -> dict[str, object]:
-        """The session shape of DESIGN.md section 6, plus row_version, version, locked_reason."""
+        """The session shape of design.md section 6, plus row_version, version, locked_reason."""
         lock = None
         if self.lock is not None:
             lock = {"holder": self.lock.holder, "since": iso(self.lock.since)}

@@ -71,7 +71,7 @@ class SyncUnavailable(ApiError):
 
 
 def error_body(code: str, message: str, rule: str | None = None) -> dict[str, Any]:
-    """The JSON error shape of DESIGN.md section 6."""
+    """The JSON error shape of docs/design.md section 6."""
     error: dict[str, Any] = {"code": code, "message": message}
     if rule is not None:
         error["rule"] = rule

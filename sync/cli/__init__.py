@@ -1,4 +1,4 @@
-"""The `xray-sync` command line (DESIGN.md section 6).
+"""The `xray-sync` command line (docs/design.md section 6).
 
 Each command module registers its commands on the root group with ONE line
 below (`module.register(cli)`); nothing else needs to change to add one.

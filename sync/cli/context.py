@@ -83,7 +83,7 @@ def _turn_on_json(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 
 
 def json_option(func: F) -> F:
-    """`--json`: print the JSON shapes of DESIGN.md section 6 instead of text."""
+    """`--json`: print the JSON shapes of docs/design.md section 6 instead of text."""
     option = click.option(
         "--json",
         is_flag=True,

@@ -8,7 +8,7 @@
 Errors of the layers below (`store.errors.StoreError`, `sync.config.ConfigError`)
 and click's usage errors are translated here, once: one line on stderr
 `error: <message> (<code>)` and the exit code of the code; with `--json` the
-shape of DESIGN.md section 6 on stdout instead.
+shape of docs/design.md section 6 on stdout instead.
 """
 
 from __future__ import annotations

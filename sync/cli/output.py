@@ -1,4 +1,4 @@
-"""How results look: the JSON shapes of DESIGN.md section 6, or text for people.
+"""How results look: the JSON shapes of docs/design.md section 6, or text for people.
 
 Everything here works from the JSON dicts the store's `to_json()` gives, so the
 text and the JSON of a command can never disagree. Tables use the seed's columns

@@ -49,7 +49,7 @@ def make_bundle(name: str, *, kind: str = "session", tester: str = "alice",
                 charter: str | None = None, status: str = "PASSED",
                 notes: tuple[str, ...] = ("Looked around",), screenshot: bool = True,
                 defect: str | None = None) -> bytes:
-    """A session bundle (zip: `manifest.json` + evidence) in the format of DESIGN.md section 5."""
+    """A session bundle (zip: `manifest.json` + evidence) in the format of design.md section 5."""
     timeline: list[dict[str, Any]] = [
         {"at": _at(5 + i), "kind": "note", "category": "Comment", "text": text}
         for i, text in enumerate(notes)

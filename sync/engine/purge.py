@@ -6,7 +6,7 @@ and the session's name (`{"project", "test_execution", "test", "name"}`). The pu
 claims that entry like any other (so two daemons never act on it twice) and hands it
 here: the issue (the Test Execution; a charter's Test) is moved through
 `[sync] purge_transition`, commented on (naming the session), or left in place (`leave`,
-the default, DESIGN.md section 3).
+the default, docs/design.md section 3).
 
 Nothing to do: a session never pushed (no keys), an issue deleted in Jira meanwhile. A
 failure raises, so the entry stays and is tried again after the push backoff: the Jira

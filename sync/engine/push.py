@@ -59,7 +59,7 @@ def push_session(ctx: EngineContext, session_id: str, entries: list[Entry],
         row = sync_state.load_rows(ctx.db, [session_id]).get(session_id)
     if row is None or row.mode != "xray":
         # purged: `[sync] on_purge` (raises to keep the entry when Jira fails); disconnected
-        # or never linked: Jira's issues stay as they are (DESIGN.md 3)
+        # or never linked: Jira's issues stay as they are (docs/design.md 3)
         purged = purge.purged_issue(session_id, entries) if row is None else None
         changed = purged is not None and purge.carry_out(ctx.backend, ctx.purge, purged)
         sync_state.complete(ctx.db, entry_ids)

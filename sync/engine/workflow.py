@@ -1,6 +1,6 @@
 """Run the `[workflow]` action a pulled status change or a remote deletion calls for.
 
-Actions (DESIGN.md section 4): archive, unarchive, unlock, disconnect, move:WORKSPACE,
+Actions (docs/design.md section 4): archive, unarchive, unlock, disconnect, move:WORKSPACE,
 sync. They go through the store's operations, so every rule of section 3 applies, as
 `[workflow] service_user` when one is set, else as the session's owner. A remote
 deletion's `disconnect` needs no user: it only turns the session standalone.

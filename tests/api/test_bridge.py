@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,9 @@ from sync.bridge import (
     parse_automation,
     parse_jira_event,
 )
+from tests.third_party import FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures/webhooks")
+FIXTURES = FIXTURES / "webhooks"
 ON_STATUS = {"Done": "archive", "Reopened": "unarchive", "Resolved": "move:qa-archive"}
 
 

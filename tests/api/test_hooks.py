@@ -22,8 +22,9 @@ from tests.api.conftest import (
     World,
     build_world,
 )
+from tests.third_party import FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures/webhooks")
+FIXTURES = FIXTURES / "webhooks"
 EXECUTION = "QA-17"
 
 

@@ -96,7 +96,7 @@ def test_metrics_show_locks_held_and_outbox_depth(world: World) -> None:
 
 
 def test_openapi_lists_every_endpoint_of_the_design(world: World) -> None:
-    """/openapi.json names every endpoint of DESIGN.md section 6 with its method."""
+    """/openapi.json names every endpoint of docs/design.md section 6 with its method."""
     paths = world.client.get("/openapi.json").json()["paths"]
     wanted = {
         ("get", "/api/v1/me"), ("get", "/api/v1/workspaces"),

@@ -25,7 +25,7 @@ def test_import_of_a_bundle_prints_the_created_session_with_its_id(team: Cli) ->
 
 
 def test_import_json_has_the_session_shape_of_section_6(team: Cli) -> None:
-    """The imported session in --json has every key of DESIGN.md section 6, times in UTC."""
+    """The imported session in --json has every key of docs/design.md section 6, times in UTC."""
     data = team.import_bundle("Search", user="bob")
     assert set(data) >= SESSION_KEYS
     assert (data["type"], data["mode"], data["workspace"], data["owner"]) == (

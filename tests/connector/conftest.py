@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import responses
@@ -14,7 +13,6 @@ from connector import ConnectorSettings, RateLimit, RetrySettings, make_backend
 from connector.cloud import CloudBackend
 from connector.datacenter import DataCenterBackend
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 JIRA = "https://jira.test"
 XRAY = "https://xray.test"
 SECRETS = ("s3cret-api-token", "very-secret-client", "xray-token-abc")

@@ -21,13 +21,14 @@ from connector import DefectSpec, Evidence, RunStatus, SessionPush, SessionPushe
 from connector import TestSpec as CharterSpec
 from connector.cloud import CloudBackend
 from connector.payloads import GRAPHQL_DOCUMENTS
-from tests.connector.conftest import JIRA, SHARED
+from tests.connector.conftest import JIRA
 from tests.connector.stub_servers import StubAtlassian
+from tests.third_party import SPECS
 
 
 @pytest.fixture(scope="module")
 def openapi() -> OpenAPI:
-    spec = json.loads((SHARED / "specs/jira/jira-cloud-platform-openapi-v3.json").read_text())
+    spec = json.loads((SPECS / "jira/jira-cloud-platform-openapi-v3.json").read_text())
     spec["servers"] = [{"url": JIRA}]
     # The published document itself breaks a few of its own enums; we validate requests only.
     return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
@@ -35,7 +36,7 @@ def openapi() -> OpenAPI:
 
 @pytest.fixture(scope="module")
 def xray_schema() -> graphql.GraphQLSchema:
-    return graphql.build_schema((SHARED / "specs/xray/xray-cloud-schema.graphql").read_text())
+    return graphql.build_schema((SPECS / "xray/xray-cloud-schema.graphql").read_text())
 
 
 def _every_cloud_operation(cloud: CloudBackend) -> None:
@@ -91,7 +92,7 @@ def test_attachment_request_follows_the_operation_text(
     """The attach request is the spec's operation, with its `X-Atlassian-Token: no-check`
     header and one multipart part named `file` (what the operation's text requires; its
     schema, a top-level array for a form, cannot be checked by a validator)."""
-    spec = json.loads((SHARED / "specs/jira/jira-cloud-platform-openapi-v3.json").read_text())
+    spec = json.loads((SPECS / "jira/jira-cloud-platform-openapi-v3.json").read_text())
     assert "post" in spec["paths"]["/rest/api/3/issue/{issueIdOrKey}/attachments"]
     (request,) = [r for r in sent if r.path_url.endswith("/attachments")]
     assert request.headers["X-Atlassian-Token"] == "no-check"

@@ -16,8 +16,8 @@ import responses
 from connector import DefectSpec, Evidence, RunStatus, SessionPush, SessionPusher
 from connector import TestSpec as CharterSpec
 from connector.datacenter import DataCenterBackend
-from tests.connector.conftest import SHARED
 from tests.connector.stub_servers import StubAtlassian
+from tests.third_party import SPECS
 
 NS = "{http://wadl.dev.java.net/2009/02}"
 Method = tuple[re.Pattern[str], str, frozenset[str]]
@@ -42,7 +42,7 @@ def _walk(node: ET.Element, prefix: str, found: list[Method]) -> None:
 
 @pytest.fixture(scope="module")
 def wadl_methods() -> list[Method]:
-    text = (SHARED / "specs/jira/jira-server-8.4.3-rest-plugin.wadl").read_text()
+    text = (SPECS / "jira/jira-server-8.4.3-rest-plugin.wadl").read_text()
     root = ET.fromstring(text)  # noqa: S314 - a trusted spec file from the repo
     found: list[Method] = []
     for resources in root.findall(f"{NS}resources"):

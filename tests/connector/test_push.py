@@ -1,4 +1,4 @@
-"""Pushing a session: the request budget (DESIGN.md section 7) and no duplicate after a
+"""Pushing a session: the request budget (docs/design.md section 7) and no duplicate after a
 lost response."""
 
 from __future__ import annotations

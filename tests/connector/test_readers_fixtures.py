@@ -1,4 +1,4 @@
-"""The readers accept the real Jira/Xray payloads in /work/shared/fixtures/rest/ (each file)."""
+"""The readers accept every real Jira/Xray payload in tests/data/third_party/fixtures/rest/."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from connector import readers
 from connector.errors import InvalidResponse, Rejected
-from tests.connector.conftest import SHARED
+from tests.third_party import FIXTURES
 
-REST = SHARED / "fixtures" / "rest"
+REST = FIXTURES / "rest"
 
 
 def load(name: str) -> Any:

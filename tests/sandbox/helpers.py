@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import requests
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CLOUD_AUTH = ("sandbox@example.com", "sandbox-token")
 DC_HEADERS = {"Authorization": "Bearer sandbox-token"}
 CREATE_TEST = """

@@ -18,9 +18,10 @@ from starlette.routing import Route
 
 from sandbox.app import product_routes
 from sandbox.server import RunningSandbox
-from tests.sandbox.helpers import CLOUD_AUTH, SHARED
+from tests.sandbox.helpers import CLOUD_AUTH
+from tests.third_party import SPECS
 
-SPEC = SHARED / "specs" / "jira" / "jira-cloud-platform-openapi-v3.json"
+SPEC = SPECS / "jira" / "jira-cloud-platform-openapi-v3.json"
 # Jira writes date-times as `2026-11-20T10:00:00.000+0000` (no colon in the offset), in its
 # own spec examples too; RFC 3339's strict check would refuse them, so this form is allowed.
 JIRA_DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d{2}:?\d{2}|Z)$")

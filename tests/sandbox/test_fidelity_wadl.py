@@ -10,9 +10,10 @@ from typing import Any
 import requests
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.helpers import SHARED, create
+from tests.sandbox.helpers import create
+from tests.third_party import FIXTURES, SPECS
 
-WADL = SHARED / "specs" / "jira" / "jira-server-8.4.3-rest-plugin.wadl"
+WADL = SPECS / "jira" / "jira-server-8.4.3-rest-plugin.wadl"
 NS_WADL = "{http://wadl.dev.java.net/2009/02}"
 NS_HTML = "{http://www.w3.org/1999/xhtml}"
 # Keys an example shows that Jira sends only when they are set: a partner build, a project's
@@ -134,7 +135,7 @@ def test_dc_myself_has_name_and_key_but_no_account_id(dc: RunningSandbox,
 
 def capture(name: str) -> Any:
     """A real Jira 8.20.7 answer from fixtures/rest."""
-    return json.loads((SHARED / "fixtures" / "rest" / name).read_text(encoding="utf-8"))
+    return json.loads((FIXTURES / "rest" / name).read_text(encoding="utf-8"))
 
 
 def test_dc_answers_have_the_keys_of_real_captures(dc: RunningSandbox,

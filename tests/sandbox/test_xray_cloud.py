@@ -19,9 +19,10 @@ from graphql import (
 
 from sandbox.server import RunningSandbox
 from sandbox.xray_graphql import SCHEMA_PATH
-from tests.sandbox.helpers import CREATE_TEST, GET_RUN, SHARED, create, gql, token
+from tests.sandbox.helpers import CREATE_TEST, GET_RUN, create, gql, token
+from tests.third_party import FIXTURES, SPECS
 
-REAL_SDL = SHARED / "specs" / "xray" / "xray-cloud-schema.graphql"
+REAL_SDL = SPECS / "xray" / "xray-cloud-schema.graphql"
 def fields_of(schema: GraphQLSchema) -> dict[tuple[str, str], str]:
     """(type, field) -> printed type, with arguments, for object and input types."""
     out: dict[tuple[str, str], str] = {}
@@ -239,7 +240,7 @@ def test_multipart_import_takes_results_and_info(cloud: RunningSandbox,
 
 def test_get_tests_answer_has_the_shape_of_a_real_one(cloud: RunningSandbox) -> None:
     """getTests answers with the keys and test type ids of a real Xray Cloud answer."""
-    real = json.loads((SHARED / "fixtures" / "rest" /
+    real = json.loads((FIXTURES / "rest" /
                        "xray-cloud-graphql_getTests_response__cypress-xray-plugin.json"
                        ).read_text(encoding="utf-8"))
     bearer = token(cloud.url)

@@ -1,4 +1,4 @@
-"""DESIGN.md section 3 written out as expectations: operation x actor x lock x mode.
+"""docs/design.md section 3 written out as expectations: operation x actor x lock x mode.
 
 Actors: the session's owner (alice), a member who is not the owner (bob), a non-member
 (carol) and an admin who is not a member (root).  Lock: none, held by the actor, held by

@@ -45,13 +45,13 @@ def write_zip(path: Path, members: dict[str, bytes]) -> Path:
 
 
 def design_bundle(path: Path, **extra: bytes) -> Path:
-    """The manifest of DESIGN.md section 5 with its screenshot, plus `extra` members."""
+    """The manifest of docs/design.md section 5 with its screenshot, plus `extra` members."""
     members = {"manifest.json": json.dumps(DESIGN_EXAMPLE).encode(), "evidence/0001.png": PNG}
     return write_zip(path, members | extra)
 
 
 def test_design_example_is_a_sound_bundle(tmp_path: Path) -> None:
-    """The bundle of DESIGN.md section 5 is accepted, with its manifest, type and name."""
+    """The bundle of docs/design.md section 5 is accepted, with its manifest, type and name."""
     info = inspect_upload(design_bundle(tmp_path / "s.xea"))
     assert (info.is_bundle, info.type, info.name) == (True, "session", DESIGN_EXAMPLE["name"])
     assert info.manifest == DESIGN_EXAMPLE

@@ -307,7 +307,7 @@ def test_import_of_opaque_file_takes_the_file_name(world: World) -> None:
 
 
 def test_session_json_has_the_design_shape(xray_world: World) -> None:
-    """A session's JSON has exactly the fields of DESIGN.md section 6 (plus a few extras)."""
+    """A session's JSON has exactly the fields of docs/design.md section 6 (plus a few extras)."""
     xray_world.store.open("bob", xray_world.session.id)
     shown = xray_world.store.show("alice", xray_world.session.id).to_json()
     assert {"id", "name", "type", "mode", "workspace", "owner", "size", "created", "modified",

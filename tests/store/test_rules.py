@@ -1,4 +1,4 @@
-"""The rules table of DESIGN.md section 3, asked of the pure `store.rules.decide`."""
+"""The rules table of docs/design.md section 3, asked of the pure `store.rules.decide`."""
 
 from __future__ import annotations
 

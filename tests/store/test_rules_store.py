@@ -1,4 +1,4 @@
-"""The rules table of DESIGN.md section 3, asked of the real store on SQLite and PostgreSQL."""
+"""The rules table of docs/design.md section 3, asked of the real store on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
