@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 
@@ -28,3 +29,9 @@ def adf_to_text(doc: Any) -> str:
     parts = [adf_to_text(child) for child in doc.get("content", [])]
     separator = "\n" if doc.get("type") == "doc" else ""
     return separator.join(parts)
+
+
+def adf_to_html(doc: Any) -> str:
+    """An ADF document as the HTML Jira renders (`renderedBody`): a paragraph per line."""
+    lines = adf_to_text(doc).split("\n")
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from sandbox import (
     control,
+    jira_comments,
     jira_issues,
     jira_meta,
     jira_parts,
@@ -31,6 +32,7 @@ def jira_routes(cloud: bool) -> list[BaseRoute]:
     return [
         *jira_meta.routes(JIRA_PREFIX), *jira_search.routes(JIRA_PREFIX, cloud),
         *jira_issues.routes(JIRA_PREFIX), *jira_parts.routes(JIRA_PREFIX),
+        *jira_comments.routes(JIRA_PREFIX),
         *jira_parts.CONTENT_ROUTES,
     ]
 

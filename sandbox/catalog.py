@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox import users
 from sandbox.options import Deployment
 
 PROJECT_ID = "10000"
-ACCOUNT_ID = "5b10a2844c20165700ede21g"
-DC_USER_NAME = "sandbox"
-DC_USER_KEY = "JIRAUSER10000"
+ACCOUNT_ID = users.ADMIN.account_id
+DC_USER_NAME = users.ADMIN.name
+DC_USER_KEY = users.ADMIN.key
 
 
 @dataclass(frozen=True)
@@ -149,20 +150,8 @@ def render_status(status: Status, base: str, api: str) -> dict[str, Any]:
 
 
 def render_user(base: str, api: str, deployment: Deployment, email: str) -> dict[str, Any]:
-    """The sandbox's one user: accountId on Cloud, name/key on Data Center."""
-    avatars = {size: f"{base}/secure/useravatar?size={size}"
-               for size in ("48x48", "24x24", "16x16", "32x32")}
-    if deployment == "cloud":
-        return {
-            "self": f"{base}{api}/user?accountId={ACCOUNT_ID}", "accountId": ACCOUNT_ID,
-            "accountType": "atlassian", "emailAddress": email, "avatarUrls": avatars,
-            "displayName": "Sandbox User", "active": True, "timeZone": "Etc/UTC",
-        }
-    return {
-        "self": f"{base}{api}/user?username={DC_USER_NAME}", "key": DC_USER_KEY,
-        "name": DC_USER_NAME, "emailAddress": email, "avatarUrls": avatars,
-        "displayName": "Sandbox User", "active": True, "timeZone": "Etc/UTC",
-    }
+    """The sandbox's administrator (the project lead): accountId on Cloud, name/key on DC."""
+    return users.render_user(users.ADMIN, email, base, api, deployment)
 
 
 def render_project(key: str, name: str, base: str, api: str, deployment: Deployment,

@@ -1,4 +1,4 @@
-"""What hangs off an issue: attachments, comments, remote links, transitions, issue links."""
+"""What hangs off an issue: attachments, remote links, transitions, issue links."""
 
 from __future__ import annotations
 
@@ -11,18 +11,16 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from sandbox import catalog
-from sandbox.adf import is_adf, text_to_adf
 from sandbox.errors import BadRequest, Forbidden, NotFound
 from sandbox.http_util import jira_json, json_body, json_object, no_content
-from sandbox.jira_input import ADF_RULE, apply_changes, check_fields, check_update
+from sandbox.jira_input import apply_changes, check_fields, check_update
 from sandbox.jira_render import (
     LINK_TYPES,
     render_attachment,
-    render_comment,
     render_remote_link,
     render_transitions,
 )
-from sandbox.model import Attachment, Comment, Issue, IssueLink, RemoteLink
+from sandbox.model import Attachment, Issue, IssueLink, RemoteLink
 from sandbox.runtime import runtime_of, view_of
 from sandbox.state import SandboxState
 from sandbox.write_limit import check_issue_write
@@ -104,41 +102,6 @@ async def attachment_content(request: Request) -> Response:
     with state.lock:
         _, item = _find_attachment(request)
     return FileResponse(item.path, media_type=item.mime_type)
-
-
-def _comment_body(raw: Any, version: int) -> dict[str, Any]:
-    body = raw.get("body") if isinstance(raw, dict) else None
-    if version == 3:
-        if not is_adf(body):
-            raise BadRequest(errors={"comment": ADF_RULE})
-        return dict(body)  # type: ignore[arg-type]
-    if not isinstance(body, str) or not body.strip():
-        raise BadRequest(errors={"comment": "Comment body can not be empty!"})
-    return text_to_adf(body)
-
-
-async def add_comment(request: Request) -> Response:
-    """POST issue/{k}/comment: 201 with the comment."""
-    state, view = runtime_of(request).state, view_of(request)
-    body = _comment_body(await json_body(request), view.version)
-    with state.lock:
-        issue = state.issue(request.path_params["key"])
-        check_issue_write(request, issue)
-        now = state.now()
-        item = Comment(state.child_id(), body, now, now)
-        issue.comments.append(item)
-        state.touch(issue, "issue_commented")
-        return jira_json(render_comment(item, issue, view), 201)
-
-
-async def list_comments(request: Request) -> Response:
-    """GET issue/{k}/comment."""
-    state, view = runtime_of(request).state, view_of(request)
-    with state.lock:
-        issue = state.issue(request.path_params["key"])
-        items = [render_comment(c, issue, view) for c in issue.comments]
-    return jira_json({"startAt": 0, "maxResults": len(items), "total": len(items),
-                      "comments": items})
 
 
 def _check_remote_link(raw: Any) -> tuple[str | None, dict[str, Any], str | None, dict[str, Any]]:
@@ -299,8 +262,6 @@ def routes(prefix: str) -> list[Route]:
         Route(f"{one}/attachments", add_attachments, methods=["POST"]),
         Route(f"{prefix}/attachment/{{id:int}}", get_attachment, methods=["GET"]),
         Route(f"{prefix}/attachment/{{id:int}}", delete_attachment, methods=["DELETE"]),
-        Route(f"{one}/comment", add_comment, methods=["POST"]),
-        Route(f"{one}/comment", list_comments, methods=["GET"]),
         Route(f"{one}/remotelink", add_remote_link, methods=["POST"]),
         Route(f"{one}/remotelink", list_remote_links, methods=["GET"]),
         Route(f"{one}/remotelink/{{id}}", get_remote_link, methods=["GET"]),

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox import catalog
-from sandbox.adf import adf_to_text
+from sandbox.adf import adf_to_html, adf_to_text
 from sandbox.model import Attachment, Comment, Issue, IssueLink, RemoteLink
 from sandbox.options import Deployment
 from sandbox.timefmt import jira_timestamp
+from sandbox.users import ADMIN, TESTER, SandboxUser, render_user, user_named
 
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 # The navigable and full field sets of a real Jira 8.20.7 issue (fixtures/rest captures).
@@ -52,6 +53,8 @@ class View:
     email: str
     project_key: str
     project_name: str
+    actor: SandboxUser = ADMIN  # who is asking
+    tester_email: str = "tester@example.com"
 
     @property
     def api(self) -> str:
@@ -64,9 +67,17 @@ class View:
             return None
         return doc if self.version == 3 else adf_to_text(doc)
 
-    def user(self) -> dict[str, Any]:
-        """The sandbox user in this view."""
-        return catalog.render_user(self.base, self.api, self.deployment, self.email)
+    def user(self, who: SandboxUser | str | None = None) -> dict[str, Any]:
+        """A user (by default the one asking) in this view."""
+        found = user_named(who) if isinstance(who, str) else who
+        chosen = found or self.actor
+        email = self.tester_email if chosen is TESTER else self.email
+        return render_user(chosen, email, self.base, self.api, self.deployment)
+
+    def may_see(self, visibility: dict[str, str] | None) -> bool:
+        """Whether the asker is in the role or group an item is restricted to."""
+        return visibility is None or self.actor.member_of(visibility["type"],
+                                                          visibility["value"])
 
     def issue_self(self, issue_id: int) -> str:
         """An issue's `self` URL."""
@@ -101,16 +112,27 @@ def render_attachment(item: Attachment, view: View) -> dict[str, Any]:
     }
 
 
-def render_comment(item: Comment, issue: Issue, view: View) -> dict[str, Any]:
-    """A comment, its body in the view's format."""
+def render_comment(item: Comment, issue: Issue, view: View,
+                   rendered: bool = False) -> dict[str, Any]:
+    """A comment, its body in the view's format (and as HTML when `rendered`)."""
     body: dict[str, Any] = {
         "self": f"{view.base}{view.api}/issue/{issue.id}/comment/{item.id}", "id": str(item.id),
-        "author": view.user(), "body": view.body(item.body), "updateAuthor": view.user(),
+        "author": view.user(item.author), "body": view.body(item.body),
+        "updateAuthor": view.user(item.update_author),
         "created": jira_timestamp(item.created), "updated": jira_timestamp(item.updated),
     }
+    if rendered:
+        body["renderedBody"] = adf_to_html(item.body)
+    if item.visibility is not None:
+        body["visibility"] = dict(item.visibility)
     if view.deployment == "cloud":
         body["jsdPublic"] = True
     return body
+
+
+def visible_comments(issue: Issue, view: View) -> list[Comment]:
+    """The issue's comments the asker may see (restricted ones only by their role or group)."""
+    return [c for c in issue.comments if view.may_see(c.visibility)]
 
 
 def render_remote_link(item: RemoteLink, issue: Issue, view: View) -> dict[str, Any]:
@@ -174,16 +196,20 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
         "resolutiondate": lambda: jira_timestamp(issue.updated)
         if catalog.STATUSES[issue.status].category_key == "done" else None,
         "worklog": lambda: {"startAt": 0, "maxResults": 20, "total": 0, "worklogs": []},
-        "comment": lambda: {
-            "comments": [render_comment(c, issue, view) for c in issue.comments],
-            "self": f"{view.base}{view.api}/issue/{issue.id}/comment",
-            "maxResults": len(issue.comments), "total": len(issue.comments), "startAt": 0},
+        "comment": lambda: _comment_field(issue, view),
     }
     if name in simple:
         return simple[name]()
     if name in EMPTY_FIELDS:
         return copy.copy(EMPTY_FIELDS[name])
     return issue.custom.get(name)
+
+
+def _comment_field(issue: Issue, view: View) -> dict[str, Any]:
+    shown = visible_comments(issue, view)
+    return {"comments": [render_comment(c, issue, view) for c in shown],
+            "self": f"{view.base}{view.api}/issue/{issue.id}/comment",
+            "maxResults": len(shown), "total": len(shown), "startAt": 0}
 
 
 def _resolution(issue: Issue, view: View) -> dict[str, Any] | None:

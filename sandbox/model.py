@@ -32,6 +32,9 @@ class Comment:
     body: dict[str, Any]
     created: float
     updated: float
+    visibility: dict[str, str] | None = None  # {"type": "role"|"group", "value": name}
+    author: str = "sandbox"  # the user's name (sandbox.users)
+    update_author: str = "sandbox"
 
 
 @dataclass

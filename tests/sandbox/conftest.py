@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import jira
 import pytest
 import requests
 
 from sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.helpers import CLOUD_AUTH, DC_HEADERS
+from tests.sandbox.helpers import CLOUD_AUTH, DC_HEADERS, library
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,34 @@ def dc_http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         session.headers.update(DC_HEADERS)
         yield session
+
+
+@pytest.fixture(params=["cloud", "datacenter"], scope="module")
+def client(request: pytest.FixtureRequest) -> Iterator[tuple[RunningSandbox, jira.JIRA]]:
+    """A sandbox of each deployment and a `jira.JIRA` (REST v2) talking to it."""
+    running = start_sandbox(request.param)
+    connection = library(running.url, request.param)
+    yield running, connection
+    connection.close()
+    running.stop()
+
+
+@pytest.fixture(params=[("cloud", "2"), ("cloud", "3"), ("datacenter", "2")],
+                ids=["cloud-v2", "cloud-v3", "dc-v2"], scope="module")
+def every_api(request: pytest.FixtureRequest) -> Iterator[tuple[RunningSandbox, jira.JIRA]]:
+    """A sandbox and a `jira.JIRA` for each deployment and REST version (Cloud v2 and v3)."""
+    deployment, version = request.param
+    running = start_sandbox(deployment)
+    connection = library(running.url, deployment, version)
+    yield running, connection
+    connection.close()
+    running.stop()
+
+
+@pytest.fixture
+def api(every_api: tuple[RunningSandbox, jira.JIRA]) -> tuple[RunningSandbox, jira.JIRA]:
+    """The module's sandbox for this deployment and version, emptied."""
+    running, connection = every_api
+    running.faults.clear()
+    running.state.reset()
+    return running, connection

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import jira
 import requests
 
 CLOUD_AUTH = ("sandbox@example.com", "sandbox-token")
 DC_HEADERS = {"Authorization": "Bearer sandbox-token"}
+TESTER_AUTH = ("tester@example.com", "tester-token")
+TESTER_DC_HEADERS = {"Authorization": "Bearer tester-token"}
 CREATE_TEST = """
 mutation CreateTest($jira: JSON!, $unstructured: String) {
   createTest(jira: $jira, testType: {name: "Generic"}, unstructured: $unstructured) {
@@ -33,6 +36,32 @@ def create(http: requests.Session, url: str, summary: str = "A test", kind: str 
     assert answer.status_code == 201, answer.text
     result: dict[str, str] = answer.json()
     return result
+
+
+def library(url: str, deployment: str, version: str = "2",
+            tester: bool = False) -> jira.JIRA:
+    """A `jira.JIRA` on the sandbox: Cloud basic auth or a DC token, no retries."""
+    options = {"rest_api_version": version}
+    if deployment == "cloud":
+        account = TESTER_AUTH if tester else CLOUD_AUTH
+        return jira.JIRA(server=url, max_retries=0, options=options, basic_auth=account)
+    return jira.JIRA(server=url, max_retries=0, options=options,
+                     token_auth="tester-token" if tester else "sandbox-token")
+
+
+def text(connection: jira.JIRA, words: str) -> Any:
+    """A comment or description body for the connection's REST version (ADF on v3)."""
+    if connection._options["rest_api_version"] != "3":
+        return words
+    return {"type": "doc", "version": 1,
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": words}]}]}
+
+
+def plain(connection: jira.JIRA, body: Any) -> str:
+    """A body the library read back, as text (v3 answers ADF)."""
+    if isinstance(body, str):
+        return body
+    return "".join(node.text for block in body.content for node in block.content)
 
 
 class FakeClock:

@@ -94,9 +94,19 @@ def exercise(http: requests.Session, url: str) -> None:
     http.get(f"{v3}/attachment/{attachment['id']}")
     http.delete(f"{v3}/attachment/{attachment['id']}")
     http.delete(f"{v3}/issue/{key}/remotelink/{link['id']}")
-    http.post(f"{v3}/issue/{key}/comment", json={"body": ADF})
+    note = http.post(f"{v3}/issue/{key}/comment", json={
+        "body": ADF, "visibility": {"type": "role", "value": "Administrators"}}).json()
     http.post(f"{v3}/issue/{key}/comment", json={"body": "not adf"})
-    http.get(f"{v3}/issue/{key}/comment")
+    http.post(f"{v3}/issue/{key}/comment", json={
+        "body": ADF, "visibility": {"type": "role", "value": "Nobody"}})
+    http.get(f"{v3}/issue/{key}/comment", params={
+        "startAt": 0, "maxResults": 1, "orderBy": "-created", "expand": "renderedBody"})
+    http.get(f"{v3}/issue/{key}/comment/{note['id']}", params={"expand": "renderedBody"})
+    http.get(f"{v3}/issue/{key}/comment/99999")
+    http.put(f"{v3}/issue/{key}/comment/{note['id']}", json={"body": ADF})
+    http.put(f"{v3}/issue/{key}/comment/{note['id']}", json={"body": "not adf"})
+    http.delete(f"{v3}/issue/{key}/comment/{note['id']}")
+    http.delete(f"{v3}/issue/{key}/comment/{note['id']}")
     http.get(f"{v3}/issue/{key}/transitions")
     http.post(f"{v3}/issue/{key}/transitions", json={"transition": {"id": "21"}})
     http.post(f"{v3}/issue/{key}/transitions", json={"transition": {"id": "999"}})

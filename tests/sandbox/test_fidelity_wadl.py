@@ -69,6 +69,7 @@ def test_dc_answers_have_the_wadl_example_keys(dc: RunningSandbox,
     base = f"{dc.url}/rest/api/2"
     key = create(dc_http, dc.url)["key"]
     dc_http.put(f"{base}/issue/{key}/properties/issue.support", json={"a": 1})
+    note = dc_http.post(f"{base}/issue/{key}/comment", json={"body": "first"}).json()["id"]
     calls: list[tuple[str, str, str, requests.Response]] = [
         ("GET", "api/2/serverInfo", "200", dc_http.get(f"{base}/serverInfo")),
         ("GET", "api/2/myself", "200", dc_http.get(f"{base}/myself")),
@@ -83,6 +84,10 @@ def test_dc_answers_have_the_wadl_example_keys(dc: RunningSandbox,
          dc_http.post(f"{base}/issue/{key}/comment", json={"body": "hello"})),
         ("GET", "api/2/issue/{issueIdOrKey}/comment", "200",
          dc_http.get(f"{base}/issue/{key}/comment")),
+        ("GET", "api/2/issue/{issueIdOrKey}/comment/{id}", "200",
+         dc_http.get(f"{base}/issue/{key}/comment/{note}")),
+        ("PUT", "api/2/issue/{issueIdOrKey}/comment/{id}", "200",
+         dc_http.put(f"{base}/issue/{key}/comment/{note}", json={"body": "edited"})),
         ("POST", "api/2/issue/{issueIdOrKey}/remotelink", "200",
          dc_http.post(f"{base}/issue/{key}/remotelink", json={
              "globalId": "g", "relationship": "session",

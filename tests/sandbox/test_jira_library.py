@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import jira
-import pytest
 
-from sandbox.server import RunningSandbox, start_sandbox
-
-
-@pytest.fixture(params=["cloud", "datacenter"], scope="module")
-def client(request: pytest.FixtureRequest) -> Iterator[tuple[RunningSandbox, jira.JIRA]]:
-    """A sandbox of each deployment and a `jira.JIRA` talking to it."""
-    running = start_sandbox(request.param)
-    if request.param == "cloud":
-        connection = jira.JIRA(server=running.url, max_retries=0,
-                               basic_auth=("sandbox@example.com", "sandbox-token"))
-    else:
-        connection = jira.JIRA(server=running.url, max_retries=0, token_auth="sandbox-token")
-    yield running, connection
-    connection.close()
-    running.stop()
+from sandbox.server import RunningSandbox
 
 
 def new_issue(connection: jira.JIRA, summary: str = "Made by jira") -> jira.Issue:
