@@ -19,7 +19,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
-from store import content, deliveries, lifecycle, locking, queries, users, workspaces
+from store import (
+    content,
+    deliveries,
+    lifecycle,
+    locking,
+    queries,
+    sync_state,
+    users,
+    workspaces,
+)
 from store.blobs import BlobRef, BlobStore
 from store.bundle import BundleInfo, inspect_upload
 from store.columns import utc_now
@@ -30,6 +39,7 @@ from store.models import Mode
 from store.rows import user_named
 from store.rules import Operation
 from store.settings import StoreSettings
+from store.sync_state import SyncRow
 from store.validation import choice, clean_name, project_key
 from store.views import (
     DownloadOut,
@@ -299,6 +309,10 @@ class Store:
         """End Jira's lock."""
         with self._tx() as ctx:
             return locking.unarchive(ctx, actor, session_id)
+
+    def session_of_issue(self, issue_key: str) -> SyncRow | None:
+        """The `xray` session compared with `issue_key` (its Test Execution; a charter's Test)."""
+        return sync_state.rows_by_key(self.engine, [issue_key]).get(issue_key)
 
     # -- Jira webhook deliveries ----------------------------------------------------------
 

@@ -231,9 +231,9 @@ def charter_projects(engine: Engine) -> frozenset[str]:
 
 
 def _audit(conn: Connection, operation: str, session_id: str, at: datetime,
-           detail: dict[str, Any]) -> None:
+           detail: dict[str, Any], actor: str = SYNC_ACTOR) -> None:
     conn.execute(AuditEntry.__table__.insert().values(  # type: ignore[attr-defined]
-        actor=SYNC_ACTOR, operation=operation, session_id=session_id,
+        actor=actor, operation=operation, session_id=session_id,
         detail=json.dumps(detail, sort_keys=True), at=at))
 
 
@@ -319,8 +319,14 @@ def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, 
     return bool(done)
 
 
-def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: datetime) -> bool:
-    """The Test Execution is gone from Jira: the session becomes standalone, its data kept."""
+def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: datetime, *,
+                                actor: str | None = None, jira_actor: str | None = None,
+                                via: str = "reconcile") -> bool:
+    """The Test Execution is gone from Jira: the session becomes standalone, its data kept.
+
+    No user rule applies (a deletion in Jira is a fact); a user's lock defers it (False).
+    The audit row names the local user of the Jira account that deleted it (`actor`; the
+    sync when none), that account (`jira_actor`) and what reported it (`via`)."""
     with engine.begin() as conn:
         done = conn.execute(
             update(S)
@@ -331,5 +337,6 @@ def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: 
             conn.execute(delete(L).where(L.c.session_id == session_id))
             conn.execute(delete(O).where(O.c.session_id == session_id))
             _audit(conn, "sync_disconnect", session_id, now,
-                   {"reason": "remote_deleted", "issue": key})
+                   {"reason": "remote_deleted", "issue": key, "jira_actor": jira_actor,
+                    "via": via}, actor or SYNC_ACTOR)
     return bool(done)

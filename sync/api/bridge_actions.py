@@ -1,24 +1,20 @@
-"""Carry out a workflow action on the session linked to a Jira issue, through the store.
+"""Carry a bridge action out on the session linked to a Jira issue (`sync.workflow`).
 
-The action runs as the user whose Jira accountId (Cloud) or name/key (Data Center)
-the event names, else as `[workflow] service_user`; with neither it is refused.
-Every store rule applies to that user, exactly as for the CLI or the API.
+The session is the one whose Test Execution (a charter: its Test) is the issue; an
+issue no session is linked to is ignored (202, so that Jira does not retry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from store.errors import NotFound, PermissionDenied
-from store.views import SessionOut
 from sync.api.context import ApiContext
 from sync.api.errors import SyncUnavailable
-from sync.api.probes import session_for_test_execution
-from sync.bridge import Action, ActionName
+from sync.bridge import Action
+from sync.workflow import Trigger, Workflow
 
 
 @dataclass(frozen=True)
@@ -39,66 +35,28 @@ class Outcome:
         return JSONResponse({"status": self.status, **self.detail}, status_code=code)
 
 
-def resolve_actor(ctx: ApiContext, actor_ids: Sequence[str]) -> str:
-    """The user an action runs as: the Jira user's match here, else the service user."""
-    for account in actor_ids:
-        try:
-            return ctx.store.user_by_jira_account(account).name
-        except NotFound:
-            continue
-    service = ctx.config.workflow.service_user.strip()
-    if service:
-        return service
-    raise PermissionDenied(
-        "no_actor",
-        "no user here carries the event's Jira account and no workflow.service_user is set "
-        "[no_actor]",
-    )
+def workflow_of(ctx: ApiContext) -> Workflow:
+    """The workflow over this app's store; `sync` asks the daemon's engine."""
+
+    def request_sync(session_id: str) -> None:
+        if ctx.sync is None:
+            raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")
+        ctx.sync.request(session_id)
+
+    return Workflow(ctx.store, ctx.config.workflow.service_user, request_sync, ctx.clock)
 
 
-def run_action(
-    ctx: ApiContext,
-    action: Action,
-    issue_key: str,
-    actor_ids: Sequence[str],
-    new_status: str | None,
-) -> Outcome:
-    """Find the session linked to `issue_key` and apply `action` to it as the resolved user."""
-    session_id = session_for_test_execution(ctx.store, issue_key)
-    if session_id is None:
-        return Outcome.ignored(f"no session is linked to {issue_key}")
-    actor = resolve_actor(ctx, actor_ids)
-    result = _apply(ctx, action, actor, session_id, issue_key, new_status)
-    detail: dict[str, Any] = {"action": str(action), "issue": issue_key, "actor": actor,
-                              "session": session_id}
-    if result is not None:
-        detail["result"] = result.to_json()
+def run_action(ctx: ApiContext, action: Action, trigger: Trigger) -> Outcome:
+    """Apply `action` to the session linked to the trigger's issue."""
+    row = ctx.store.session_of_issue(trigger.issue_key)
+    if row is None:
+        return Outcome.ignored(f"no session is linked to {trigger.issue_key}")
+    applied = workflow_of(ctx).apply(action, row, trigger)
+    if not applied.changed:
+        return Outcome.ignored(f"a user holds the lock of session {row.session_id}: the sync "
+                               "carries the deletion out when the lock ends")
+    detail: dict[str, Any] = {"action": str(action), "issue": trigger.issue_key,
+                              "actor": applied.actor, "session": row.session_id}
+    if applied.session is not None:
+        detail["result"] = applied.session.to_json()
     return Outcome("done", detail)
-
-
-def _apply(
-    ctx: ApiContext,
-    action: Action,
-    actor: str,
-    sid: str,
-    issue_key: str,
-    new_status: str | None,
-) -> SessionOut | None:
-    store = ctx.store
-    if action.name is ActionName.ARCHIVE:
-        why = f"{issue_key} moved to {new_status}" if new_status else f"{issue_key} archived"
-        return store.archive(actor, sid, f"archived by Jira: {why}")
-    if action.name is ActionName.UNARCHIVE:
-        return store.unarchive(actor, sid)
-    if action.name is ActionName.UNLOCK:
-        return store.unlock(actor, sid)
-    if action.name is ActionName.DISCONNECT:
-        return store.disconnect(actor, sid)
-    if action.name is ActionName.MOVE:
-        assert action.workspace is not None
-        return store.move(actor, sid, action.workspace)
-    if ctx.sync is None:
-        raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")
-    store.show(actor, sid)  # the actor must see the session to ask for its sync
-    ctx.sync.request(sid)
-    return None

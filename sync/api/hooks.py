@@ -4,8 +4,8 @@ Order of checks for a Jira webhook, cheapest and safest first: body size (413),
 signature over the raw body (401; never accepted unsigned, refused when no secret
 is configured), replayed delivery identifier (200 "duplicate", no second effect; the
 identifiers are kept in the store, `Store.remember_delivery`),
-JSON (400), then `sync.bridge` decides and `sync.api.bridge_actions` acts through
-the store as the Jira user (or the service user), keeping every store rule.
+JSON (400), then `sync.bridge` decides and `sync.workflow` acts through the store
+(the acting user and the rules are its: the same path as the sync's status mapping).
 An event on an issue that no session is linked to is answered 202 "ignored".
 """
 
@@ -28,11 +28,13 @@ from sync.api.signatures import shared_secret_ok, signature_ok
 from sync.bridge import (
     BadAction,
     BadEvent,
+    EventKind,
     JiraEvent,
     decide,
     parse_automation,
     parse_jira_event,
 )
+from sync.workflow import Source, Trigger
 
 router = APIRouter(prefix="/hooks", tags=["hooks"])
 log = logging.getLogger(__name__)
@@ -84,9 +86,10 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
         if action is None or event.issue_key is None:
             outcome = Outcome.ignored("no workflow action for this event")
         else:
-            outcome = await run_in_threadpool(
-                run_action, ctx, action, event.issue_key, event.actor_ids, event.new_status
-            )
+            trigger = Trigger(Source.WEBHOOK, event.issue_key, event.new_status,
+                              deleted=event.kind is EventKind.DELETED,
+                              jira_actor=event.actor_ids)
+            outcome = await run_in_threadpool(run_action, ctx, action, trigger)
     except (StoreError, ApiError):
         if delivery:
             # refused or failed: Jira's retry gets a new chance
@@ -116,9 +119,8 @@ async def automation_webhook(ctx: Ctx, request: Request) -> JSONResponse:
         automation = parse_automation(_json(body))
     except (BadEvent, BadAction) as exc:
         raise BadRequest("automation_body", str(exc)) from None
-    outcome = await run_in_threadpool(
-        run_action, ctx, automation.action, automation.issue_key, automation.actor_ids, None
-    )
+    trigger = Trigger(Source.AUTOMATION, automation.issue_key, jira_actor=automation.actor_ids)
+    outcome = await run_in_threadpool(run_action, ctx, automation.action, trigger)
     metrics.WEBHOOKS.labels("automation", outcome.status).inc()
     return outcome.response()
 

@@ -1,8 +1,8 @@
-"""Read-only probes of the store for `/healthz` and `/metrics`, and the bridge's lookup.
+"""Read-only probes of the store for `/healthz` and `/metrics`.
 
-The store's facade has no ping, no counters and no "session of a Test Execution"
-lookup, so these use its sync-facing read functions (`store.sync_state`) and, for
-the count of locks held, one COUNT over the sessions table. Nothing here decides
+The store's facade has no ping and no counters, so these use its sync-facing read
+functions (`store.sync_state`) and, for the count of locks held, one COUNT over the
+sessions table. Nothing here decides
 anything: they only read.
 """
 
@@ -33,8 +33,3 @@ def gauges(store: Store) -> dict[str, float]:
         "xray_sync_locks_held": float(locks),
     }
 
-
-def session_for_test_execution(store: Store, issue_key: str) -> str | None:
-    """The id of the session linked to `issue_key` (its Test Execution; a charter's Test)."""
-    row = sync_state.rows_by_key(store.engine, [issue_key]).get(issue_key)
-    return row.session_id if row is not None else None

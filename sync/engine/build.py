@@ -1,5 +1,5 @@
 """Builds a ready engine from the config: the backend (`connector.make_backend`), the
-context, the workflow runner and the watermark file in the home folder."""
+context, the workflow and the watermark file in the home folder."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sync.engine.plan import Policy
 from sync.engine.purge import PurgePolicy
 from sync.engine.runner import SyncEngine
 from sync.engine.watermark import Watermarks
-from sync.engine.workflow import WorkflowRunner
+from sync.workflow import Workflow
 
 
 class NotConfigured(Exception):
@@ -68,5 +68,8 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
         worker=worker or worker_name(),
         purge=PurgePolicy(config.sync.on_purge, config.sync.purge_transition),
     )
-    workflow = WorkflowRunner(store.engine, store, config.workflow.service_user, request_sync)
+    # without a daemon (an in-process `xray-sync sync`) a `sync` action has no one to ask:
+    # the cycle running it is the sync
+    workflow = Workflow(store, config.workflow.service_user,
+                        request_sync or (lambda session_id: None), ctx.clock)
     return SyncEngine(ctx, workflow, Watermarks(config.home / "sync-watermarks.json"))

@@ -24,6 +24,7 @@ from connector.errors import NotFound
 from store import sync_state
 from store.sync_state import SyncBase as StoredBase
 from store.sync_state import SyncRow
+from sync.bridge import parse_action
 from sync.engine import scope
 from sync.engine.context import EngineContext, plan_base
 from sync.engine.plan import (
@@ -44,7 +45,7 @@ from sync.engine.plan import (
 )
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
-from sync.engine.workflow import WorkflowRunner
+from sync.workflow import Source, Trigger, Workflow
 
 log = logging.getLogger("xray_sync.sync.pull")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -67,7 +68,7 @@ ProjectStep = Callable[[str, tuple[str, ...], CycleSummary], None]
 class Puller:
     """Applies remote changes to the store."""
 
-    def __init__(self, ctx: EngineContext, workflow: WorkflowRunner, marks: Watermarks) -> None:
+    def __init__(self, ctx: EngineContext, workflow: Workflow, marks: Watermarks) -> None:
         self.ctx = ctx
         self.workflow = workflow
         self.marks = marks
@@ -140,7 +141,8 @@ class Puller:
         for action in plan:
             if isinstance(action, DisconnectOnRemoteDeletion):
                 assert isinstance(remote, RemoteDeleted)
-                if self.workflow.on_delete(action.action, row, remote.key, ctx.clock()):
+                deleted = Trigger(Source.PULL, remote.key, deleted=True)
+                if self.workflow.apply(parse_action(action.action), row, deleted).changed:
                     summary.pulled += 1
                 return
             stored = self._step(row, action, remote, stored, summary)
@@ -161,7 +163,8 @@ class Puller:
         elif isinstance(action, PullStatus):
             assert isinstance(remote, RemoteView)
             if action.action:
-                self.workflow.on_status(action.action, row, remote.key, action.status)
+                moved = Trigger(Source.PULL, remote.key, action.status)
+                self.workflow.apply(parse_action(action.action), row, moved)
                 summary.pulled += 1
             return replace(stored, status=action.status)
         elif isinstance(action, RecordBase):

@@ -21,7 +21,7 @@ from sync.engine.pull import Puller
 from sync.engine.push import Entry, push_session
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
-from sync.engine.workflow import WorkflowRunner
+from sync.workflow import Workflow
 
 log = logging.getLogger("xray_sync.sync")
 
@@ -38,7 +38,7 @@ class _Tally:
 class SyncEngine:
     """Implements the daemon's `CycleRunner`."""
 
-    def __init__(self, ctx: EngineContext, workflow: WorkflowRunner,
+    def __init__(self, ctx: EngineContext, workflow: Workflow,
                  marks: Watermarks | None = None) -> None:
         self.ctx = ctx
         self.puller = Puller(ctx, workflow, marks or Watermarks(None))

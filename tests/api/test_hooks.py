@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from store.models import AuditEntry
 from store.sync_state import SyncBase, record_keys
 from sync.api.signatures import sign
 from sync.config import Secrets, WorkflowConfig
@@ -204,12 +206,50 @@ def test_action_runs_as_the_jira_user(world: World) -> None:
     assert response.json()["actor"] == "bob"
 
 
-def test_unknown_jira_user_without_service_user_is_refused(world: World) -> None:
-    """An actor with no user here and no service user configured: 403 `no_actor`, no change."""
+def test_a_status_change_by_an_unknown_jira_user_runs_as_the_owner(world: World) -> None:
+    """A status Jira reports, from a Jira user with no user here and no service user set,
+    runs as the session's owner, as the sync's pull of the same status does (it was 403
+    `no_actor` before: the webhook and the sync disagreed)."""
     sid = _linked(world)
     response = _deliver(world, _status_event("Done", account="someone-else"))
-    assert (response.status_code, response.json()["error"]["rule"]) == (403, "no_actor")
-    assert _session(world, sid)["lock"] is None
+    assert (response.status_code, response.json()["actor"]) == (200, "alice")
+    assert _session(world, sid)["lock"]["holder"] == "jira"
+
+
+def _deleted_event(account: str) -> dict[str, Any]:
+    event = _fixture("cloud_issue_deleted__mattermost.json")
+    event["issue"]["key"] = EXECUTION
+    event["user"]["accountId"] = account
+    return event
+
+
+def _audits(world: World, operation: str) -> list[tuple[str | None, dict[str, Any]]]:
+    with Session(world.store.engine) as db:
+        rows = db.exec(select(AuditEntry).where(AuditEntry.operation == operation)).all()
+    return [(row.actor, json.loads(row.detail)) for row in rows]
+
+
+def test_a_jira_deletion_disconnects_whoever_deleted_it(world: World) -> None:
+    """A deletion is a fact: bob (a member, not the owner) deleting the Test Execution in Jira
+    disconnects the session as the reconcile does, audited with his Jira account (before, the
+    bridge ran it as bob's request and answered 403 `owner_only`)."""
+    sid = _linked(world)
+    response = _deliver(world, _deleted_event("acc-bob"))
+    assert (response.status_code, response.json()["actor"]) == (200, "bob")
+    assert _session(world, sid)["mode"] == "standalone"
+    assert _audits(world, "sync_disconnect") == [
+        ("bob", {"reason": "remote_deleted", "issue": EXECUTION, "jira_actor": "acc-bob",
+                 "via": "webhook"})]
+
+
+def test_a_jira_deletion_waits_for_a_users_lock(world: World) -> None:
+    """A deletion reported while a user holds the lock changes nothing now (202): the sync's
+    reconcile disconnects the session once the lock ends."""
+    sid = _linked(world)
+    world.store.open("alice", sid)
+    response = _deliver(world, _deleted_event("acc-bob"))
+    assert (response.status_code, response.json()["status"]) == (202, "ignored")
+    assert _session(world, sid)["mode"] == "xray"
 
 
 def test_actions_keep_the_store_rules(world: World) -> None:
@@ -304,6 +344,25 @@ def test_automation_with_the_secret_runs_the_action(world: World) -> None:
     response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"})
     assert (response.status_code, response.json()["actor"]) == (200, "alice")
     assert _session(world, sid)["lock"]["holder"] == "jira"
+
+
+def test_automation_from_an_unknown_jira_user_without_service_user_is_refused(
+    world: World,
+) -> None:
+    """A request needs someone who asks: an actor with no user here and no service user is
+    403 `no_actor`, and nothing changes."""
+    sid = _linked(world)
+    response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-x"})
+    assert (response.status_code, response.json()["error"]["rule"]) == (403, "no_actor")
+    assert _session(world, sid)["lock"] is None
+
+
+def test_automation_archive_says_automation_asked(world: World) -> None:
+    """Automation's archive gives the lock the reason "archived by Jira Automation on KEY"
+    (before: "archived by Jira: KEY archived")."""
+    sid = _linked(world)
+    _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"})
+    assert _session(world, sid)["locked_reason"] == f"archived by Jira Automation on {EXECUTION}"
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong", AUTOMATION_SECRET + "x"])

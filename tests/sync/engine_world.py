@@ -18,7 +18,7 @@ from sync.engine.purge import PurgePolicy
 from sync.engine.runner import SyncEngine
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
-from sync.engine.workflow import WorkflowRunner
+from sync.workflow import Workflow
 
 
 @dataclass
@@ -52,9 +52,12 @@ class World:
                                  console_url="http://127.0.0.1:8470", worker=worker,
                                  clock=self.clock, backoff=lambda attempts: 0.0,
                                  purge=purge or PurgePolicy())
-        self.sync_engine = SyncEngine(self.ctx, WorkflowRunner(self.engine, self.store),
-                                      Watermarks(home / "marks.json"))
+        self.sync_engine = SyncEngine(self.ctx, self.workflow(), Watermarks(home / "marks.json"))
         self.stop = threading.Event()
+
+    def workflow(self) -> Workflow:
+        """The workflow of a daemon-less engine: no service user, `sync` asks no one."""
+        return Workflow(self.store, "", lambda session_id: None, self.clock)
 
     def setup_users(self) -> None:
         self.store.add_user("alice", admin=True)

@@ -174,6 +174,21 @@ def test_a_remote_deletion_makes_the_session_standalone(world: World) -> None:
     assert world.store.show("alice", keep).mode == "xray"
 
 
+def test_a_remote_deletion_mapped_to_archive_says_it_was_deleted(tmp_path: Path) -> None:
+    """`on_delete = "archive"` locks the session with the reason "KEY was deleted" (the reason
+    the bridge gives; before, the sync said "KEY moved to deleted")."""
+    world = World(tmp_path, policy=Policy(on_delete="archive"))
+    world.setup_users()
+    sid = world.add_session("Gone")
+    world.add_session("Stays")  # the listing is not empty (the guard)
+    world.run()
+    key = str(link(world, sid)["test_execution"])
+    world.backend.delete_issue(key)
+    world.sync_engine.reconcile(world.stop)
+    lock = world.store.show("alice", sid).lock
+    assert lock is not None and lock.reason == f"archived by Jira: {key} was deleted"
+
+
 def test_an_empty_listing_deletes_nothing(world: World) -> None:
     """A listing that comes back empty while links exist is an error, nothing is disconnected."""
     sid = world.add_session("Kept")

@@ -28,7 +28,6 @@ from sync.cli.sample import make_bundle
 from sync.engine.context import EngineContext
 from sync.engine.runner import SyncEngine
 from sync.engine.watermark import Watermarks
-from sync.engine.workflow import WorkflowRunner
 from tests.sync.engine_world import World
 
 NAMES = st.sampled_from(["Alpha", "Beta", "Gamma", "Delta"])
@@ -79,7 +78,7 @@ class SyncMachine(RuleBasedStateMachine):
                             clock=old.clock, backoff=old.backoff)
         self.world.ctx = ctx
         self.world.sync_engine = SyncEngine(
-            ctx, WorkflowRunner(old.db, self.world.store), Watermarks(self.home / "marks.json"))
+            ctx, self.world.workflow(), Watermarks(self.home / "marks.json"))
 
     def run_engine(self) -> None:
         original = sync_state.record_synced
