@@ -8,13 +8,15 @@ mission as unstructured definition); runs through `/api/v2/import/execution`.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from connector import payloads, readers
 from connector.base import Deployment, IssueRef, RunRecord, TestRunState, TestSpec
 from connector.channel import Channel
 from connector.errors import AuthenticationFailed
-from connector.jira_side import JiraSide
+from connector.jira_side import ZONE_TTL_SECONDS, JiraSide
 from connector.markers import check_session_id
 
 
@@ -73,8 +75,11 @@ class CloudBackend(JiraSide):
 
     deployment: Deployment = "cloud"
 
-    def __init__(self, jira: Channel, jira_url: str, xray: XrayCloud) -> None:
-        super().__init__(jira, jira_url, api_version="3")
+    def __init__(
+        self, jira: Channel, jira_url: str, xray: XrayCloud, *,
+        zone_ttl: float = ZONE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(jira, jira_url, api_version="3", zone_ttl=zone_ttl, clock=clock)
         self.xray = xray
 
     def create_test(self, spec: TestSpec) -> IssueRef:

@@ -8,13 +8,15 @@ the settings or, once per backend, from `GET /rest/api/2/field`.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from connector import payloads, readers
 from connector.base import Deployment, IssueRef, RunRecord, TestRunState, TestSpec
 from connector.channel import Channel
 from connector.errors import InvalidResponse, NotFound
-from connector.jira_side import JiraSide
+from connector.jira_side import ZONE_TTL_SECONDS, JiraSide
 from connector.markers import marker_labels, marker_property
 
 TEST_TYPE_FIELD = "Test Type"
@@ -27,9 +29,11 @@ class DataCenterBackend(JiraSide):
     deployment: Deployment = "datacenter"
 
     def __init__(
-        self, jira: Channel, jira_url: str, *, test_type_field: str = "", definition_field: str = ""
+        self, jira: Channel, jira_url: str, *, test_type_field: str = "",
+        definition_field: str = "", zone_ttl: float = ZONE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(jira, jira_url, api_version="2")
+        super().__init__(jira, jira_url, api_version="2", zone_ttl=zone_ttl, clock=clock)
         self._fields = {TEST_TYPE_FIELD: test_type_field, DEFINITION_FIELD: definition_field}
         self._fields_lock = threading.Lock()
 

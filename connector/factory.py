@@ -31,9 +31,9 @@ def make_backend(
     bucket = TokenBucket(settings.rate_limit, clock=clock, sleep=sleep)
     retry = RetryLayer(settings.retry, bucket, clock=clock, sleep=sleep, rng=rng)
     if settings.deployment == "cloud":
-        return _cloud(settings, bucket, retry)
+        return _cloud(settings, bucket, retry, clock)
     if settings.deployment == "datacenter":
-        return _datacenter(settings, bucket, retry)
+        return _datacenter(settings, bucket, retry, clock)
     raise InvalidInput(f"unknown deployment {settings.deployment!r} [deployment_is_cloud_or_dc]")
 
 
@@ -52,7 +52,9 @@ def pin_environment(http: requests.Session, url: str) -> requests.Session:
     return http
 
 
-def _cloud(settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer) -> CloudBackend:
+def _cloud(
+    settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer, clock: Clock
+) -> CloudBackend:
     if not (settings.email and settings.token and settings.client_id and settings.client_secret):
         raise InvalidInput(
             "Cloud needs an email, an API token, an Xray client id and secret "
@@ -72,11 +74,12 @@ def _cloud(settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer) 
     )
     pin_environment(jira._session, settings.jira_url)
     jira_channel = Channel(jira._session, retry, bucket, timeout=settings.timeout)
-    return CloudBackend(jira_channel, settings.jira_url, xray)
+    return CloudBackend(jira_channel, settings.jira_url, xray,
+                        zone_ttl=settings.time_zone_ttl, clock=clock)
 
 
 def _datacenter(
-    settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer
+    settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer, clock: Clock
 ) -> DataCenterBackend:
     if not settings.token:
         raise InvalidInput("Data Center needs a personal access token [dc_token_required]")
@@ -89,4 +92,6 @@ def _datacenter(
         settings.jira_url,
         test_type_field=settings.test_type_field,
         definition_field=settings.definition_field,
+        zone_ttl=settings.time_zone_ttl,
+        clock=clock,
     )

@@ -6,6 +6,8 @@ search paging differs (Cloud `/search/jql` + `nextPageToken`, DC `/search` + `st
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -23,14 +25,25 @@ from connector.channel import Channel
 from connector.errors import Rejected
 from connector.markers import check_session_id
 
+# How long the service user's time zone is trusted before `myself` is asked again: a
+# pull round of every project shares one read, the next cycle reads it afresh.
+ZONE_TTL_SECONDS = 60.0
+
 
 class JiraSide:
     """Jira REST calls shared by the Cloud and Data Center backends."""
 
-    def __init__(self, channel: Channel, jira_url: str, *, api_version: str) -> None:
+    def __init__(
+        self, channel: Channel, jira_url: str, *, api_version: str,
+        zone_ttl: float = ZONE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.channel = channel
         self.jira_url = jira_url.rstrip("/")
         self.api_version = api_version
+        self._zone_ttl = zone_ttl
+        self._clock = clock
+        self._zone: tuple[str, float] | None = None
+        self._zone_lock = threading.Lock()
 
     def _url(self, path: str) -> str:
         return f"{self.jira_url}/rest/api/{self.api_version}/{path}"
@@ -94,7 +107,7 @@ class JiraSide:
     ) -> tuple[IssueSummary, ...]:
         """Our issues (of `issue_types`, when given) updated since `since` (minute
         precision: the window overlaps)."""
-        jql = payloads.jql_changed(project, since, issue_types)
+        jql = payloads.jql_changed(project, since, issue_types, self.user_time_zone())
         return tuple(readers.read_issue(hit) for hit in self._search(jql, payloads.SEARCH_FIELDS))
 
     def list_linked(
@@ -132,6 +145,19 @@ class JiraSide:
             "POST", self._url(f"issue/{key}/comment"), operation="add comment",
             idempotent=False, body=payloads.comment_body(text, api_version=self.api_version),
         )
+
+    def user_time_zone(self) -> str:
+        """The service user's time zone (`GET myself` -> `timeZone`), in which Jira reads
+        absolute JQL dates; read again once older than the zone TTL (1 request then)."""
+        with self._zone_lock:
+            now = self._clock()
+            if self._zone is None or now - self._zone[1] >= self._zone_ttl:
+                answer = self.channel.send_json(
+                    "GET", self._url("myself"), operation="read the user's time zone",
+                    idempotent=True,
+                )
+                self._zone = (readers.read_time_zone(answer), now)
+            return self._zone[0]
 
     def ping(self, timeout: float) -> None:
         """`GET myself` once, within `timeout`: does Jira answer and accept us?"""

@@ -12,6 +12,7 @@ from typing import Any
 
 from connector.base import IssueDraft, RunRecord, RunStatus, Transition
 from connector.errors import InvalidInput
+from connector.jql_time import jql_date
 from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
 
 ISSUE_TYPES = {"test": "Test", "execution": "Test Execution", "defect": "Bug"}
@@ -36,12 +37,12 @@ def _of_types(issue_types: Sequence[str]) -> str:
     return f" AND issuetype in ({', '.join(_quote(t) for t in issue_types)})"
 
 
-def jql_changed(project: str, since: datetime, issue_types: Sequence[str] = ()) -> str:
-    """Our issues in `project` (of `issue_types`, when given) updated since `since` (UTC,
-    floored to JQL's minute)."""
-    if since.tzinfo is None:
-        raise InvalidInput("`since` must be a timezone-aware datetime [aware_datetime_required]")
-    stamp = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+def jql_changed(
+    project: str, since: datetime, issue_types: Sequence[str] = (), zone: str = "UTC"
+) -> str:
+    """Our issues in `project` (of `issue_types`, when given) updated since `since`, written
+    as a wall time of `zone` (the searching user's) no later than `since` (`jql_time`)."""
+    stamp = jql_date(since, zone)
     return (
         f"project = {_quote(project)} AND labels = {_quote(PRODUCT_LABEL)}"
         f'{_of_types(issue_types)} AND updated >= "{stamp}" ORDER BY updated ASC'

@@ -225,6 +225,12 @@ def read_auth_token(body: Any) -> str:
     return body
 
 
+def read_time_zone(body: Any) -> str:
+    """`GET myself`: the user's `timeZone` (an IANA name), "" when Jira gives none."""
+    zone = _obj(body, "a myself answer").get("timeZone")
+    return zone if isinstance(zone, str) else ""
+
+
 def read_field_ids(body: Any, names: tuple[str, ...]) -> dict[str, str]:
     """`GET /rest/api/2/field`: the ids of the named (custom) fields that exist."""
     if not isinstance(body, list):

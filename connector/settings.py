@@ -51,6 +51,8 @@ class ConnectorSettings:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     retry: RetrySettings = field(default_factory=RetrySettings)
     console_url: str = ""
+    # Seconds the service user's time zone (`myself`) is trusted before it is read again.
+    time_zone_ttl: float = 60.0
     # Data Center: ids of Xray's custom fields; discovered by name when empty.
     test_type_field: str = ""
     definition_field: str = ""

@@ -5,6 +5,8 @@ It needs no credentials and is neither rate limited nor faulted nor logged.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -70,17 +72,33 @@ async def get_state(request: Request) -> Response:
     return jira_json(body)
 
 
+RUNTIME_NUMBERS = {"latency_ms", "search_lag_seconds"}
+
+
 async def post_options(request: Request) -> Response:
-    """POST /_sandbox/options: change latency_ms or search_lag_seconds at run time."""
+    """POST /_sandbox/options: change latency_ms, search_lag_seconds or the user's
+    time_zone (an IANA name) at run time."""
     runtime = runtime_of(request)
     body = await json_body(request)
-    if not isinstance(body, dict) or set(body) - {"latency_ms", "search_lag_seconds"}:
-        raise BadRequest("Only latency_ms and search_lag_seconds can be changed at run time.")
+    if not isinstance(body, dict) or set(body) - RUNTIME_NUMBERS - {"time_zone"}:
+        raise BadRequest("Only latency_ms, search_lag_seconds and time_zone can be changed at "
+                         "run time.")
+    if "time_zone" in body:
+        runtime.options.time_zone = checked_zone(body.pop("time_zone"))
     for name, value in body.items():
         if not isinstance(value, int | float) or value < 0:
             raise BadRequest(f"{name} must be a non-negative number.")
         setattr(runtime.options, name, float(value))
     return no_content()
+
+
+def checked_zone(value: object) -> str:
+    """An IANA time zone name the sandbox can read dates in, else 400."""
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadRequest(f"time_zone must be an IANA time zone name, not {value!r}.") from None
+    return str(value)
 
 
 ROUTES = [

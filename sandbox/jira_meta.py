@@ -37,6 +37,7 @@ async def myself(request: Request) -> Response:
     """GET myself."""
     view = view_of(request)
     body = view.user()
+    body["timeZone"] = runtime_of(request).options.time_zone
     body["locale"] = "en_US"
     body["groups"] = {"size": 1, "items": []}
     body["applicationRoles"] = {"size": 1, "items": []}

@@ -85,7 +85,7 @@ async def search_jql(request: Request) -> Response:
     params = await search_params(request)
     query_text = str(params.get("jql") or "")
     state = runtime.state
-    query = jql.parse(query_text, state.now())
+    query = jql.parse(query_text, state.now(), runtime.options.time_zone)
     fields = wanted_fields(params.get("fields"), ())
     ceiling = 5000 if not fields else 100
     page_size = number(params, "maxResults", 50, ceiling) or 1
@@ -115,7 +115,7 @@ async def search_v2(request: Request) -> Response:
         raise Gone(REMOVED)
     params = await search_params(request)
     state = runtime.state
-    query = jql.parse(str(params.get("jql") or ""), state.now())
+    query = jql.parse(str(params.get("jql") or ""), state.now(), runtime.options.time_zone)
     start = number(params, "startAt", 0, 10**9)
     page_size = number(params, "maxResults", 50, 1000)
     fields = wanted_fields(params.get("fields"), NAVIGABLE)

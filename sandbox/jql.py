@@ -6,7 +6,10 @@
                |  summary ~ value
     fields  := project, labels, updated, created, key/issuekey/id, issuetype/type, status, summary
 Dates are "yyyy-MM-dd HH:mm" (minute precision), "yyyy/MM/dd HH:mm", "yyyy-MM-dd", or a
-relative "-5m" / "-2h" / "-1d" / "-1w".
+relative "-5m" / "-2h" / "-1d" / "-1w". An absolute date is a wall time of the searching
+user's time zone, as Jira reads it; where a daylight-saving change repeats or skips that
+wall time, the later instant is taken (Jira does not document its choice: the later one
+is the worst for a client asking "updated since").
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sandbox.errors import BadRequest
 from sandbox.model import Issue
@@ -87,10 +91,11 @@ def tokenize(text: str) -> list[Token]:
 class Parser:
     """Recursive descent over the token list."""
 
-    def __init__(self, tokens: list[Token], now: float) -> None:
+    def __init__(self, tokens: list[Token], now: float, zone: ZoneInfo) -> None:
         self.tokens = tokens
         self.at = 0
         self.now = now
+        self.zone = zone
 
     def peek(self, *words: str) -> bool:
         """Whether the next token is one of these words or operators (case-insensitive)."""
@@ -205,7 +210,7 @@ class Parser:
         if token.kind == "op":
             raise _error(f"Expecting a value but got '{token.text}'.")
         if name in DATE_FIELDS:
-            return parse_jql_date(token.text, self.now)
+            return parse_jql_date(token.text, self.now, self.zone)
         return token.text
 
     def comparison(self, name: str, operator: str, value: Any) -> Predicate:
@@ -256,8 +261,9 @@ def matcher(name: str, values: list[Any]) -> Predicate:
     return lambda i: get(i).lower() in wanted
 
 
-def parse_jql_date(text: str, now: float) -> float:
-    """A JQL date literal as epoch seconds (UTC, the sandbox user's time zone)."""
+def parse_jql_date(text: str, now: float, zone: ZoneInfo | None = None) -> float:
+    """A JQL date literal as epoch seconds; an absolute one is read in `zone` (the user's),
+    taking the later instant of a repeated or skipped wall time."""
     relative = RELATIVE.match(text.strip())
     if relative:
         sign = -1 if relative.group(1) == "-" else 1
@@ -265,14 +271,17 @@ def parse_jql_date(text: str, now: float) -> float:
         return now + sign * int(relative.group(2)) * unit
     for pattern in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
         try:
-            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC).timestamp()
+            wall = datetime.strptime(text.strip(), pattern)
         except ValueError:
             continue
+        where = zone or ZoneInfo("UTC")
+        return max(wall.replace(tzinfo=where, fold=fold).astimezone(UTC).timestamp()
+                   for fold in (0, 1))
     raise _error(f"Date value '{text}' for field is invalid. Valid formats include: "
                  "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a "
                  "period format e.g. '-5d', '4w 2d'.")
 
 
-def parse(text: str, now: float) -> Query:
-    """Parses a JQL string of the subset, else raises BadRequest."""
-    return Parser(tokenize(text or ""), now).query()
+def parse(text: str, now: float, zone: str = "UTC") -> Query:
+    """Parses a JQL string of the subset (absolute dates in `zone`), else raises BadRequest."""
+    return Parser(tokenize(text or ""), now, ZoneInfo(zone)).query()

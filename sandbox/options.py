@@ -45,4 +45,6 @@ class SandboxOptions:
     project_key: str = "QA"
     project_name: str = "Quality Assurance"
     seed: int = 0  # seeds the random choices of fractional faults
+    # The user's time zone (`myself` -> timeZone), in which JQL's absolute dates are read.
+    time_zone: str = "UTC"
     clock: Callable[[], float] = time.time

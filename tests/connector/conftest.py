@@ -82,3 +82,9 @@ def dc(clock: FakeClock) -> DataCenterBackend:
 def add_auth(mocked: responses.RequestsMock, token: str = SECRETS[2]) -> None:
     """Xray Cloud's authenticate answers a JSON string."""
     mocked.post(f"{XRAY}/api/v2/authenticate", json=token)
+
+
+def add_myself(mocked: responses.RequestsMock, api: str = "3", zone: str = "UTC") -> None:
+    """Jira's `myself` with the service user's time zone (read before a search_changed)."""
+    mocked.get(f"{JIRA}/rest/api/{api}/myself",
+               json={"accountId": "5b10a2844c20165700ede21g", "timeZone": zone})

@@ -80,6 +80,9 @@ class StubAtlassian:
         if "/search" in path:
             return 200, ok, json.dumps({"issues": [self._issue()], "isLast": True,
                                         "startAt": 0, "maxResults": 100, "total": 1})
+        if path.endswith("/myself"):
+            return 200, ok, json.dumps({"accountId": "5b10a2844c20165700ede21g",
+                                        "timeZone": "Europe/Lisbon"})
         if "/raven/" in path:
             return 200, ok, json.dumps({"id": 5, "status": "PASS"})
         return 200, ok, json.dumps(self._issue(path.rsplit("/", 1)[-1]))

@@ -20,7 +20,7 @@ from connector import (
 )
 from connector.cloud import CloudBackend
 from connector.errors import AuthenticationFailed
-from tests.connector.conftest import JIRA, SECRETS, XRAY, add_auth
+from tests.connector.conftest import JIRA, SECRETS, XRAY, add_auth, add_myself
 
 GRAPHQL = f"{XRAY}/api/v2/graphql"
 
@@ -135,6 +135,7 @@ def test_search_changed_follows_next_page_token(
     cloud: CloudBackend, mocked: responses.RequestsMock
 ) -> None:
     """search_changed pages with nextPageToken on /search/jql until the last page."""
+    add_myself(mocked)
     url = f"{JIRA}/rest/api/3/search/jql"
     mocked.get(url, json={"issues": [_hit("QA-1", "a")], "nextPageToken": "T2", "isLast": False},
                match=[matchers.query_param_matcher({

@@ -11,7 +11,7 @@ from responses import matchers
 from connector import IssueDraft, IssueRef, RemoteLinkSpec, RunRecord, RunStatus, TestSpec
 from connector.datacenter import DataCenterBackend
 from connector.errors import InvalidResponse
-from tests.connector.conftest import JIRA, SECRETS, FakeClock, settings
+from tests.connector.conftest import JIRA, SECRETS, FakeClock, add_myself, settings
 
 API = f"{JIRA}/rest/api/2"
 
@@ -97,6 +97,7 @@ def test_record_run_uses_server_statuses(dc: DataCenterBackend, mocked: response
 
 def test_search_pages_with_start_at(dc: DataCenterBackend, mocked: responses.RequestsMock) -> None:
     """search_changed pages /rest/api/2/search by startAt until total is reached."""
+    add_myself(mocked, api="2")
     def hit(n: int) -> dict:  # type: ignore[type-arg]
         return {"id": str(n), "key": f"QA-{n}", "fields": {
             "summary": "s", "status": {"name": "Open"}, "updated": "2026-11-20T10:05:00.000+0000",

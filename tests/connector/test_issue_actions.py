@@ -19,7 +19,7 @@ from connector.errors import (
     Rejected,
     Unavailable,
 )
-from tests.connector.conftest import JIRA
+from tests.connector.conftest import JIRA, add_myself
 
 V3 = f"{JIRA}/rest/api/3"
 V2 = f"{JIRA}/rest/api/2"
@@ -166,6 +166,7 @@ def test_search_changed_restricted_to_issue_types(
     cloud: CloudBackend, mocked: responses.RequestsMock
 ) -> None:
     """Issue types given to search_changed become `issuetype in (...)` in the JQL."""
+    add_myself(mocked)
     mocked.get(f"{V3}/search/jql", json={"issues": [], "isLast": True},
                match=[matchers.query_param_matcher({
                    "jql": 'project = "QA" AND labels = "xray-sync" AND issuetype in '
