@@ -13,6 +13,7 @@ from sandbox import users
 from sandbox.options import Deployment
 
 PROJECT_ID = "10000"
+SECOND_PROJECT_ID = "10001"
 ACCOUNT_ID = users.ADMIN.account_id
 DC_USER_NAME = users.ADMIN.name
 DC_USER_KEY = users.ADMIN.key
@@ -34,6 +35,66 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
     IssueType("10103", "Bug", "A problem which impairs or prevents the functions of the product."),
     IssueType("10104", "Task", "A small, distinct piece of work."),
 )
+
+
+@dataclass(frozen=True)
+class Project:
+    """A seeded project and the issue types its scheme allows."""
+
+    id: str
+    key: str
+    name: str
+    type_names: tuple[str, ...]
+
+    def allows(self, kind: IssueType) -> bool:
+        """Whether issues of this type can live in the project."""
+        return kind.name in self.type_names
+
+
+def seeded_projects(first: tuple[str, str], second: tuple[str, str]) -> tuple[Project, ...]:
+    """The Xray project (every type) and a plain one (Bug and Task), from (key, name) pairs."""
+    return (Project(PROJECT_ID, *first, tuple(k.name for k in ISSUE_TYPES)),
+            Project(SECOND_PROJECT_ID, *second, ("Bug", "Task")))
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A priority of the default priority scheme."""
+
+    id: str
+    name: str
+    color: str
+    description: str
+
+
+PRIORITIES: tuple[Priority, ...] = (
+    Priority("1", "Highest", "#d04437", "This problem will block progress."),
+    Priority("2", "High", "#f15C75", "Serious problem that could block progress."),
+    Priority("3", "Medium", "#f79232", "Has the potential to affect progress."),
+    Priority("4", "Low", "#707070", "Minor problem or easily worked around."),
+    Priority("5", "Lowest", "#999999", "Trivial problem with little or no impact on progress."),
+)
+DEFAULT_PRIORITY = "3"
+
+
+def priority_by(name_or_id: str) -> Priority:
+    """The priority named or numbered so (the default, Medium, if none)."""
+    for priority in PRIORITIES:
+        if name_or_id in (priority.id, priority.name):
+            return priority
+    return PRIORITIES[2]
+
+
+def render_priority(priority: Priority, base: str, api: str, full: bool) -> dict[str, Any]:
+    """A priority: the short form inside issue fields, or the whole resource."""
+    body: dict[str, Any] = {
+        "self": f"{base}{api}/priority/{priority.id}",
+        "iconUrl": f"{base}/images/icons/priorities/{priority.name.lower()}.svg",
+        "name": priority.name, "id": priority.id}
+    if full:
+        body["statusColor"] = priority.color
+        body["description"] = priority.description
+    return body
 
 
 @dataclass(frozen=True)
@@ -154,16 +215,18 @@ def render_user(base: str, api: str, deployment: Deployment, email: str) -> dict
     return users.render_user(users.ADMIN, email, base, api, deployment)
 
 
-def render_project(key: str, name: str, base: str, api: str, deployment: Deployment,
+def render_project(project: Project, base: str, api: str, deployment: Deployment,
                    email: str) -> dict[str, Any]:
     """GET project/{key}: the project with its issue types."""
     body: dict[str, Any] = {
         "expand": "description,lead,issueTypes,url,projectKeys,permissions,insight",
-        "self": f"{base}{api}/project/{PROJECT_ID}", "id": PROJECT_ID, "key": key,
+        "self": f"{base}{api}/project/{project.id}", "id": project.id, "key": project.key,
         "description": "", "lead": render_user(base, api, deployment, email), "components": [],
-        "issueTypes": [render_issue_type(k, base, api, deployment) for k in ISSUE_TYPES],
-        "assigneeType": "UNASSIGNED", "versions": [], "name": name, "roles": {},
-        "avatarUrls": {"48x48": f"{base}/secure/projectavatar?pid={PROJECT_ID}"},
+        "issueTypes": [render_issue_type(k, base, api, deployment) for k in ISSUE_TYPES
+                       if project.allows(k)],
+        "assigneeType": "UNASSIGNED", "versions": [], "name": project.name,
+        "roles": {},
+        "avatarUrls": {"48x48": f"{base}/secure/projectavatar?pid={project.id}"},
         "projectTypeKey": "software", "archived": False,
     }
     if deployment == "cloud":
@@ -174,11 +237,11 @@ def render_project(key: str, name: str, base: str, api: str, deployment: Deploym
     return body
 
 
-def render_project_ref(key: str, name: str, base: str, api: str) -> dict[str, Any]:
+def render_project_ref(project: Project, base: str, api: str) -> dict[str, Any]:
     """The short project form inside issue fields."""
-    return {"self": f"{base}{api}/project/{PROJECT_ID}", "id": PROJECT_ID, "key": key,
-            "name": name, "projectTypeKey": "software",
-            "avatarUrls": {"48x48": f"{base}/secure/projectavatar?pid={PROJECT_ID}"}}
+    return {"self": f"{base}{api}/project/{project.id}", "id": project.id, "key": project.key,
+            "name": project.name, "projectTypeKey": "software",
+            "avatarUrls": {"48x48": f"{base}/secure/projectavatar?pid={project.id}"}}
 
 
 def render_fields(base: str, deployment: Deployment) -> list[dict[str, Any]]:

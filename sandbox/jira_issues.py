@@ -9,8 +9,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.errors import BadRequest, NotFound
-from sandbox.http_util import int_param, jira_json, json_body, json_object, no_content
-from sandbox.jira_input import apply_changes, check_create, check_fields, check_update
+from sandbox.http_util import int_param, jira_json, json_body, no_content
+from sandbox.jira_input import apply_changes, check_create, check_edit
 from sandbox.jira_render import (
     ALL_FIELDS,
     LinkLookup,
@@ -64,11 +64,12 @@ MAX_BULK = 50
 
 
 def _create_one(state: SandboxState, view: View, body: Any) -> Issue:
-    kind, changes = check_create(body, view.version, view.project_key)
+    made = check_create(body, view)
     properties = check_properties(body.get("properties"))
     with state.lock:
-        issue = state.add_issue(kind, changes["summary"])
-        apply_changes(issue, changes)
+        issue = state.add_issue(made.kind.name, made.changes["summary"], made.project.key,
+                                view.actor.name)
+        apply_changes(issue, made.changes)
         issue.properties.update(properties)
         state.touch(issue)
     return issue
@@ -123,11 +124,7 @@ async def edit_issue(request: Request) -> Response:
     with state.lock:
         issue = state.issue(request.path_params["key"])
         check_issue_write(request, issue)
-        changes = check_fields(json_object(body.get("fields"), "fields"), view.version,
-                               creating=False)
-        changes.update(check_update(json_object(body.get("update"), "update"), issue,
-                                    view.version))
-        apply_changes(issue, changes)
+        apply_changes(issue, check_edit(body, issue, view))
         state.touch(issue)
     return no_content()
 

@@ -1,6 +1,8 @@
-"""Jira's metadata endpoints: serverInfo, myself, field, project, issuetype, issueLinkType."""
+"""Jira's metadata: serverInfo, myself, field, project, issuetype, issueLinkType, priority."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,7 +11,7 @@ from starlette.routing import Route
 from sandbox import catalog
 from sandbox.errors import NotFound
 from sandbox.http_util import jira_json
-from sandbox.jira_render import LINK_TYPES
+from sandbox.jira_render import LINK_TYPES, View
 from sandbox.runtime import runtime_of, view_of
 from sandbox.timefmt import jira_timestamp
 
@@ -57,20 +59,30 @@ async def project(request: Request) -> Response:
     """GET project/{projectIdOrKey}."""
     view = view_of(request)
     wanted = request.path_params["key"]
-    if wanted not in (view.project_key, catalog.PROJECT_ID):
+    found = view.project(wanted)
+    if found is None:
         raise NotFound(f"No project could be found with key '{wanted}'.")
-    return jira_json(catalog.render_project(view.project_key, view.project_name, view.base,
-                                            view.api, view.deployment, view.email))
+    body = catalog.render_project(found, view.base, view.api, view.deployment, view.email)
+    return jira_json(_expanded(body, found, request))
+
+
+def _expanded(body: dict[str, Any], found: catalog.Project, request: Request) -> dict[str, Any]:
+    """A project with the expansions asked for that the sandbox knows (projectKeys)."""
+    if "projectKeys" in request.query_params.get("expand", "").split(","):
+        body["projectKeys"] = [found.key]
+    return body
 
 
 async def projects(request: Request) -> Response:
     """GET project: every project the user sees."""
     view = view_of(request)
-    body = catalog.render_project(view.project_key, view.project_name, view.base, view.api,
-                                  view.deployment, view.email)
-    for detail in ("lead", "components", "versions", "roles", "issueTypes"):
-        body.pop(detail, None)
-    return jira_json([body])
+    listed = []
+    for found in view.projects:
+        body = catalog.render_project(found, view.base, view.api, view.deployment, view.email)
+        for detail in ("lead", "components", "versions", "roles", "issueTypes"):
+            body.pop(detail, None)
+        listed.append(_expanded(body, found, request))
+    return jira_json(listed)
 
 
 async def issue_types(request: Request) -> Response:
@@ -83,10 +95,43 @@ async def issue_types(request: Request) -> Response:
 async def link_types(request: Request) -> Response:
     """GET issueLinkType."""
     view = view_of(request)
-    return jira_json({"issueLinkTypes": [
-        {"id": type_id, "name": name, "inward": inward, "outward": outward,
-         "self": f"{view.base}{view.api}/issueLinkType/{type_id}"}
-        for name, (type_id, inward, outward) in LINK_TYPES.items()]})
+    return jira_json({"issueLinkTypes": [_link_type(type_id, view)
+                                         for type_id, _, _ in LINK_TYPES.values()]})
+
+
+async def priorities(request: Request) -> Response:
+    """GET priority: the default scheme's priorities."""
+    view = view_of(request)
+    return jira_json([catalog.render_priority(p, view.base, view.api, full=True)
+                      for p in catalog.PRIORITIES])
+
+
+async def priority(request: Request) -> Response:
+    """GET priority/{id}."""
+    view = view_of(request)
+    wanted = request.path_params["id"]
+    for found in catalog.PRIORITIES:
+        if found.id == wanted:
+            return jira_json(catalog.render_priority(found, view.base, view.api, full=True))
+    raise NotFound(f"The priority with ID {wanted} doesn't exist.")
+
+
+def _link_type(type_id: str, view: View) -> dict[str, Any] | None:
+    for name, (found_id, inward, outward) in LINK_TYPES.items():
+        if found_id == type_id:
+            return {"id": found_id, "name": name, "inward": inward, "outward": outward,
+                    "self": f"{view.base}{view.api}/issueLinkType/{found_id}"}
+    return None
+
+
+async def link_type(request: Request) -> Response:
+    """GET issueLinkType/{id}."""
+    view = view_of(request)
+    wanted = request.path_params["id"]
+    found = _link_type(wanted, view)
+    if found is None:
+        raise NotFound(f"No issue link type with id '{wanted}' exists.")
+    return jira_json(found)
 
 
 def routes(prefix: str) -> list[Route]:
@@ -99,4 +144,7 @@ def routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/project/{{key}}", project, methods=["GET"]),
         Route(f"{prefix}/issuetype", issue_types, methods=["GET"]),
         Route(f"{prefix}/issueLinkType", link_types, methods=["GET"]),
+        Route(f"{prefix}/issueLinkType/{{id}}", link_type, methods=["GET"]),
+        Route(f"{prefix}/priority", priorities, methods=["GET"]),
+        Route(f"{prefix}/priority/{{id}}", priority, methods=["GET"]),
     ]

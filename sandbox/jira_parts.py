@@ -13,7 +13,7 @@ from starlette.routing import Route
 from sandbox import catalog
 from sandbox.errors import BadRequest, Forbidden, NotFound
 from sandbox.http_util import jira_json, json_body, json_object, no_content
-from sandbox.jira_input import apply_changes, check_fields, check_update
+from sandbox.jira_input import apply_changes, check_edit
 from sandbox.jira_render import (
     LINK_TYPES,
     render_attachment,
@@ -224,11 +224,7 @@ async def do_transition(request: Request) -> Response:
         check_issue_write(request, issue)
         if wanted not in catalog.WORKFLOW[issue.status]:
             raise BadRequest(f"Transition id '{wanted}' is not valid for this issue.")
-        changes = check_fields(json_object(body.get("fields"), "fields"), view.version,
-                               creating=False)
-        changes.update(check_update(json_object(body.get("update"), "update"), issue,
-                                    view.version))
-        apply_changes(issue, changes)
+        apply_changes(issue, check_edit(body, issue, view))
         issue.status = catalog.TRANSITION_IDS[wanted]
         state.touch(issue, "issue_generic")
     return no_content()

@@ -55,6 +55,21 @@ class View:
     project_name: str
     actor: SandboxUser = ADMIN  # who is asking
     tester_email: str = "tester@example.com"
+    second_key: str = "DEMO"
+    second_name: str = "Demonstration"
+
+    @property
+    def projects(self) -> tuple[catalog.Project, ...]:
+        """The seeded projects."""
+        return catalog.seeded_projects((self.project_key, self.project_name),
+                                       (self.second_key, self.second_name))
+
+    def project(self, key_or_id: str) -> catalog.Project | None:
+        """The project with this key or id, if any."""
+        for found in self.projects:
+            if key_or_id in (found.key, found.id):
+                return found
+        return None
 
     @property
     def api(self) -> str:
@@ -177,13 +192,15 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
         "issuetype": lambda: catalog.render_issue_type(kind, view.base, view.api, view.deployment)
         if kind else None,
         "project": lambda: catalog.render_project_ref(
-            view.project_key, view.project_name, view.base, view.api),
+            view.project(issue.project_key) or view.projects[0], view.base, view.api),
         "status": lambda: catalog.render_status(status, view.base, view.api),
         "created": lambda: jira_timestamp(issue.created),
         "updated": lambda: jira_timestamp(issue.updated),
-        "reporter": view.user, "creator": view.user, "assignee": lambda: None,
-        "priority": lambda: {"self": f"{view.base}{view.api}/priority/3", "id": "3",
-                             "name": "Medium"},
+        "reporter": lambda: view.user(issue.reporter),
+        "creator": lambda: view.user(issue.reporter),
+        "assignee": lambda: view.user(issue.assignee) if issue.assignee else None,
+        "priority": lambda: catalog.render_priority(catalog.priority_by(issue.priority),
+                                                    view.base, view.api, full=False),
         "resolution": lambda: _resolution(issue, view),
         "issuelinks": lambda: links(issue),
         "attachment": lambda: [render_attachment(a, view) for a in issue.attachments],

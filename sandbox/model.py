@@ -70,6 +70,9 @@ class Issue:
     updated: float
     status: str = "To Do"
     description: dict[str, Any] | None = None
+    priority: str = "3"  # a priority id (sandbox.catalog.PRIORITIES)
+    reporter: str = "sandbox"  # user names (sandbox.users)
+    assignee: str | None = None
     labels: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)
@@ -84,5 +87,11 @@ class Issue:
         return Issue(
             id=self.id, key=self.key, type_name=self.type_name, summary=self.summary,
             created=self.created, updated=self.updated, status=self.status,
-            description=self.description, labels=list(self.labels), custom=dict(self.custom),
+            description=self.description, priority=self.priority, reporter=self.reporter,
+            assignee=self.assignee, labels=list(self.labels), custom=dict(self.custom),
         )
+
+    @property
+    def project_key(self) -> str:
+        """The key of the project the issue is in."""
+        return self.key.rsplit("-", 1)[0]

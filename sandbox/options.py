@@ -44,6 +44,11 @@ class SandboxOptions:
     xray_token_ttl_seconds: float = 24 * 3600.0
     project_key: str = "QA"
     project_name: str = "Quality Assurance"
+    second_project_key: str = "DEMO"  # a plain project: Bug and Task, no Xray types
+    second_project_name: str = "Demonstration"
+    tester: Credentials = field(default_factory=lambda: Credentials(
+        email="tester@example.com", api_token="tester-token",  # noqa: S106 - documented default
+        personal_access_token="tester-token"))  # noqa: S106 - documented default
     seed: int = 0  # seeds the random choices of fractional faults
     # The user's time zone (`myself` -> timeZone), in which JQL's absolute dates are read.
     time_zone: str = "UTC"

@@ -48,4 +48,7 @@ def view_of(request: Request, version: int | None = None) -> View:
         base=base_url(request), version=version, deployment=runtime.deployment,
         email=runtime.options.credentials.email, project_key=runtime.options.project_key,
         project_name=runtime.options.project_name,
+        second_key=runtime.options.second_project_key,
+        second_name=runtime.options.second_project_name,
+        tester_email=runtime.options.tester.email,
     )

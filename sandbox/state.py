@@ -71,7 +71,7 @@ class SandboxState:
             self.key_to_id: dict[str, int] = {}
             self.index: dict[int, list[tuple[float, Issue | None]]] = {}
             self.next_issue_id = 10001
-            self.next_issue_number = 1
+            self.next_issue_number: Counter[str] = Counter()  # per project key
             self.next_child_id = 10001  # attachments, comments, links share one sequence
             self.links: dict[int, IssueLink] = {}
             self.xray = XrayRecords()
@@ -96,17 +96,19 @@ class SandboxState:
             self.next_child_id += 1
             return value
 
-    def add_issue(self, type_name: str, summary: str) -> Issue:
-        """A new issue QA-n in status To Do; its first `touch` indexes and announces it."""
+    def add_issue(self, type_name: str, summary: str, project_key: str | None = None,
+                  reporter: str = "sandbox") -> Issue:
+        """A new issue KEY-n (QA by default) in status To Do; its first `touch` indexes it."""
         with self.lock:
             now = self.now()
+            project = project_key or self.options.project_key
+            self.next_issue_number[project] += 1
             issue = Issue(
-                id=self.next_issue_id,
-                key=f"{self.options.project_key}-{self.next_issue_number}",
+                id=self.next_issue_id, key=f"{project}-{self.next_issue_number[project]}",
                 type_name=type_name, summary=summary, created=now, updated=now,
+                reporter=reporter,
             )
             self.next_issue_id += 1
-            self.next_issue_number += 1
             self.issues[issue.id] = issue
             self.key_to_id[issue.key] = issue.id
             return issue

@@ -27,10 +27,10 @@ def _create_issue(info: Any, jira: Any, kind: str) -> Issue:
         raise BadRequest("jira must be an object with 'fields'.")
     fields = {**jira["fields"], "issuetype": {"name": kind}}
     view = ctx(info).view
-    _, changes = check_create({"fields": fields}, 2, view.project_key)
+    made = check_create({"fields": fields}, view)
     state = state_of(info)
-    issue = state.add_issue(kind, changes["summary"])
-    apply_changes(issue, changes)
+    issue = state.add_issue(kind, made.changes["summary"], made.project.key)
+    apply_changes(issue, made.changes)
     state.touch(issue)
     return issue
 

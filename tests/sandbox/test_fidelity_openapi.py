@@ -55,7 +55,9 @@ def exercise(http: requests.Session, url: str) -> None:
     """Calls every Cloud v3 endpoint the sandbox serves, with good and bad input."""
     v3 = f"{url}/rest/api/3"
     for path in ("serverInfo", "myself", "field", "project", "project/QA", "issuetype",
-                 "issueLinkType", "project/NOPE"):
+                 "issueLinkType", "project/NOPE", "project?expand=projectKeys",
+                 "project/DEMO?expand=projectKeys", "priority", "priority/2", "priority/99",
+                 "issueLinkType/10000", "issueLinkType/99"):
         http.get(f"{v3}/{path}")
     made = http.post(f"{v3}/issue", json={
         "fields": {"project": {"key": "QA"}, "issuetype": {"name": "Test"}, "summary": "One",
@@ -73,6 +75,10 @@ def exercise(http: requests.Session, url: str) -> None:
     http.get(f"{v3}/issue/QA-999")
     http.put(f"{v3}/issue/{key}", json={"fields": {"summary": "Renamed"}})
     http.put(f"{v3}/issue/{key}", json={"fields": {"nonsense": 1}})
+    http.put(f"{v3}/issue/{key}", json={"fields": {"priority": {"name": "Nope"}}})
+    http.put(f"{v3}/issue/{key}", json={"fields": {"priority": {"id": "1"}}})
+    http.post(f"{v3}/issue", json={"fields": {
+        "project": {"key": "DEMO"}, "issuetype": {"name": "Test"}, "summary": "Not here"}})
     http.put(f"{v3}/issue/{key}/properties/extra", json={"a": 1})
     http.get(f"{v3}/issue/{key}/properties")
     http.get(f"{v3}/issue/{key}/properties/extra")
@@ -157,12 +163,15 @@ def deviation(method: str, url: str, status: int) -> str | None:
                 "library say a list (items are checked through the globalId form)")
     if path.endswith("/rest/api/3/search") and status == 410:
         return "Atlassian removed the old search (CHANGE-2046); the document still lists it"
+    if "expand=projectKeys" in url:
+        return ("the document lists the projectKeys expansion but leaves projectKeys out of its "
+                "closed Project schema (the same answers without it are checked)")
     return None
 
 
 def test_every_v3_answer_validates_against_the_openapi_document(
         cloud: RunningSandbox, recorded: tuple[requests.Session, list[requests.Response]]) -> None:
-    """Each recorded v3 answer validates against its schema, bar two named deviations."""
+    """Each recorded v3 answer validates against its schema, bar three named deviations."""
     http, answers = recorded
     exercise(http, cloud.url)
     document = dict(spec())
@@ -190,7 +199,7 @@ def test_every_v3_answer_validates_against_the_openapi_document(
         except Exception as exc:  # every failure is collected and shown
             failures.append(f"{request.method} {template} {answer.status_code}: {exc}")
     assert failures == [], "\n".join(failures)
-    assert (checked, skipped) == (len(answers) - 3, 3)
+    assert (checked, skipped) == (len(answers) - 5, 5)
 
 
 def test_basic_auth_header_is_what_the_sandbox_checks(cloud: RunningSandbox) -> None:
