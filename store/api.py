@@ -198,7 +198,8 @@ class Store:
             target = workspaces.member_workspace(ctx.db, user, workspace, rule="members_only")
             final = content.default_name(name, info, filename)
             return content.import_session(ctx, user, target, blob, info, name=final, mode=mode,
-                                          project=key)
+                                          project=key,
+                                          extension=content.file_extension(filename))
 
         return self._with_upload(stream, write)
 

@@ -8,6 +8,7 @@ row names it any longer (`unreferenced`).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from pathlib import PurePath
@@ -26,6 +27,7 @@ from store.validation import MAX_NAME_LENGTH, clean_name
 from store.views import DownloadOut, SessionOut, VersionOut
 
 ZIP_SIGNATURE = b"PK\x03\x04"
+_PLAIN_EXTENSION = re.compile(r"\.[A-Za-z0-9_-]{1,15}")
 
 
 def default_name(name: str | None, info: BundleInfo, filename: str | None) -> str:
@@ -41,14 +43,26 @@ def default_name(name: str | None, info: BundleInfo, filename: str | None) -> st
     return "Untitled session"
 
 
+def file_extension(filename: str | None) -> str | None:
+    """The extension of an uploaded file's name (`.xea`, `.bin`, `""` for none), as given.
+
+    None when no file name came with the upload, or its extension is no plain one (the
+    download then guesses from the bytes).
+    """
+    if filename is None:
+        return None
+    suffix = PurePath(filename.replace("\\", "/")).suffix
+    return suffix if suffix == "" or _PLAIN_EXTENSION.fullmatch(suffix) else None
+
+
 def new_session(ctx: Ctx, *, owner: User, workspace: Workspace, name: str, type_: str,
-                mode: str, blob: BlobRef) -> ExploratorySession:
+                mode: str, blob: BlobRef, extension: str | None) -> ExploratorySession:
     """Insert a session row and its first version."""
     assert owner.id is not None and workspace.id is not None
     row = ExploratorySession(
         id=uuid.uuid4().hex, type=type_, mode=mode, owner_id=owner.id,
         workspace_id=workspace.id, name=name, size=blob.size, created=ctx.now,
-        modified=ctx.now, digest=blob.digest, version=1,
+        modified=ctx.now, digest=blob.digest, version=1, file_extension=extension,
     )
     ctx.db.add(row)
     ctx.db.add(Version(session_id=row.id, number=1, digest=blob.digest, size=blob.size,
@@ -58,10 +72,11 @@ def new_session(ctx: Ctx, *, owner: User, workspace: Workspace, name: str, type_
 
 
 def import_session(ctx: Ctx, user: User, workspace: Workspace, blob: BlobRef, info: BundleInfo,
-                   *, name: str, mode: str, project: str | None) -> SessionOut:
+                   *, name: str, mode: str, project: str | None,
+                   extension: str | None = None) -> SessionOut:
     """A new session owned by the importer; an `xray` one gets a pending link."""
     row = new_session(ctx, owner=user, workspace=workspace, name=name, type_=info.type,
-                      mode=mode, blob=blob)
+                      mode=mode, blob=blob, extension=extension)
     push = None
     if mode == Mode.XRAY:
         assert project is not None
@@ -117,7 +132,8 @@ def _conflicted_copy(ctx: Ctx, saver: User, row: ExploratorySession, blob: BlobR
     workspace = ctx.db.get(Workspace, row.workspace_id)
     assert workspace is not None
     copy = new_session(ctx, owner=saver, workspace=workspace, name=conflicted_name(row.name, ctx),
-                       type_=row.type, mode=Mode.STANDALONE.value, blob=blob)
+                       type_=row.type, mode=Mode.STANDALONE.value, blob=blob,
+                       extension=row.file_extension)
     journal(ctx.db, actor=saver.name, operation="conflicted_copy", session_id=copy.id,
             at=ctx.now, detail={"original": row.id, "digest": blob.digest,
                                 "lock_epoch": row.lock_epoch})
@@ -174,17 +190,23 @@ def download(ctx: Ctx, actor: str, session_id: str, version: int | None) -> Down
         chosen = _version(ctx, row.id, version)
         digest, size, number = chosen.digest, chosen.size, chosen.number
     blobs = ctx.blobs
-    with blobs.open(digest) as head:
-        suffix = ".zip" if head.read(4) == ZIP_SIGNATURE else ".xea"
+    suffix = row.file_extension
+    if suffix is None:  # imported before extensions were kept, or with no file name
+        with blobs.open(digest) as head:
+            suffix = ".xea" if head.read(4) == ZIP_SIGNATURE else ".bin"
     journal(ctx.db, actor=actor, operation="download", session_id=row.id, at=ctx.now,
             detail={"version": number})
-    return DownloadOut(filename=_file_name(row.name) + suffix, size=size, digest=digest,
+    return DownloadOut(filename=download_name(row.name, suffix), size=size, digest=digest,
                        version=number, opener=lambda: blobs.open(digest))
 
 
-def _file_name(name: str) -> str:
+def download_name(name: str, extension: str) -> str:
+    """The session's current name, made safe for a file system, with the imported extension."""
     safe = "".join(c if c.isalnum() or c in " -_.()" else "_" for c in name).strip(" .")
-    return safe or "session"
+    safe = safe or "session"
+    if extension and safe.lower().endswith(extension.lower()):
+        return safe  # named "notes.txt" already: not "notes.txt.txt"
+    return safe + extension
 
 
 def _version(ctx: Ctx, session_id: str, number: int) -> Version:

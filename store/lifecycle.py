@@ -100,7 +100,8 @@ def _copy(ctx: Ctx, ok: Authorized, target: Workspace, name: str, operation: str
     as_xray = row.mode == Mode.XRAY and ctx.settings.duplicate_xray_as == Mode.XRAY
     copy = new_session(ctx, owner=ok.user, workspace=target, name=name, type_=row.type,
                        mode=Mode.XRAY.value if as_xray else Mode.STANDALONE.value,
-                       blob=BlobRef(digest=row.digest, size=row.size))
+                       blob=BlobRef(digest=row.digest, size=row.size),
+                       extension=row.file_extension)
     project = None
     if as_xray:
         # no Jira keys yet: the copy gets its own entities at its first push

@@ -118,6 +118,8 @@ class ExploratorySession(SQLModel, table=True):
     modified: datetime = Field(sa_column=_utc())
     digest: str = Field(max_length=64)
     version: int = 1
+    # of the file it was imported from (".xea", ".bin", "" for none); None: not known
+    file_extension: str | None = Field(default=None, max_length=16)
     lock_holder: str | None = Field(default=None, max_length=255)
     lock_since: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     lock_epoch: int = 0

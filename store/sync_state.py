@@ -45,7 +45,7 @@ from store.sync_claims import (
 
 __all__ = [
     "SYNC_ACTOR", "SyncBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
-    "complete",
+    "clear_conflict", "complete",
     "deferred_rows", "disconnect_remotely_deleted", "linked_keys", "linked_projects",
     "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_sessions",
     "record_base", "record_conflict", "record_error", "record_keys", "record_synced",
@@ -291,6 +291,13 @@ def record_conflict(engine: Engine, session_id: str, note: str, now: datetime) -
         conn.execute(update(L).where(L.c.session_id == session_id)
                      .values(conflict_note=note[:2000]))
         _audit(conn, "sync_conflict", session_id, now, {"note": note})
+
+
+def clear_conflict(engine: Engine, session_id: str) -> None:
+    """The field a conflict was about synced again without one: its note goes."""
+    with engine.begin() as conn:
+        conn.execute(update(L).where(L.c.session_id == session_id, L.c.conflict_note.is_not(None))
+                     .values(conflict_note=None))
 
 
 # ---- what a pull changes locally -------------------------------------------------------

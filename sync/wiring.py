@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -51,12 +52,34 @@ def open_store(config: Config, *, migrate: bool = True) -> Store:
         try:
             migrate_schema(engine)
         except (OperationalError, DBAPIError) as exc:
-            shown = make_url(config.store_url).render_as_string(hide_password=True)
-            raise Unavailable(
-                "database_unavailable",
-                f"cannot reach the store database {shown} [database_unavailable]",
-            ) from exc
+            raise _unreachable(config.store_url) from exc
     return Store(engine, store_settings(config))
+
+
+def store_exists(config: Config) -> bool:
+    """Whether `config` names a store that `open_store` made before (creating nothing).
+
+    SQLite: its database file exists. Another database: it has the schema's version table.
+    """
+    parsed = make_url(config.store_url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return True
+        return Path(parsed.database).expanduser().is_file()
+    engine = make_engine(config.store_url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table("alembic_version")
+    except (OperationalError, DBAPIError) as exc:
+        raise _unreachable(config.store_url) from exc
+    finally:
+        engine.dispose()
+
+
+def _unreachable(url: str) -> Unavailable:
+    shown = make_url(url).render_as_string(hide_password=True)
+    return Unavailable("database_unavailable",
+                       f"cannot reach the store database {shown} [database_unavailable]")
 
 
 def _create_sqlite_folder(url: str) -> None:

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.engine import make_url
 
 from store.api import Store
-from sync.cli.errors import NoActingUser
+from sync.cli.errors import NoActingUser, NoStore
 from sync.config import Config, load_config
-from sync.wiring import configure_logging, open_store
+from sync.wiring import configure_logging, open_store, store_exists
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,9 +46,13 @@ class CliState:
                 configure_logging(self._config, level=cli_log_level(self._config.logging.level))
         return self._config
 
-    def store(self) -> Store:
+    def store(self, *, create: bool = False) -> Store:
+        """The store; unless `create` (for `init`), one that exists already: nothing is made."""
         if self._store is None:
-            self._store = open_store(self.config())
+            config = self.config()
+            if not create and not store_exists(config):
+                raise NoStore(store_place(config))
+            self._store = open_store(config)
         return self._store
 
     def close(self) -> None:
@@ -59,6 +64,13 @@ class CliState:
     def actor(self) -> str:
         """The acting user: `--as`, else `XRAY_SYNC_USER`, else `[cli] user`."""
         return choose_actor(self.as_user, self.env.get(USER_ENV), self.config().cli.user)
+
+
+def store_place(config: Config) -> str:
+    """Where the store is: the home for the default SQLite file, else the database URL."""
+    if not config.store.url:
+        return str(config.home)
+    return make_url(config.store_url).render_as_string(hide_password=True)
 
 
 def cli_log_level(configured: str) -> str:

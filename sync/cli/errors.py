@@ -2,6 +2,7 @@
 
     CliError                  code, rule, message   (found by the CLI itself)
      +-- NoActingUser         code "invalid"        (no --as, XRAY_SYNC_USER or [cli] user)
+     +-- NoStore              code "not_found"      (no store where the config points)
      +-- FileExists           code "conflict"       (download would overwrite; --force)
      +-- LocalFileError       code "unavailable"    (a local file cannot be read or written)
 
@@ -55,6 +56,20 @@ class NoActingUser(CliError):
             "no acting user: pass --as USER, set XRAY_SYNC_USER, or set user in the config's "
             "[cli] table [acting_user_required]",
         )
+
+
+class NoStore(CliError):
+    """The command needs a store and there is none where the config points."""
+
+    code: ClassVar[str] = "not_found"
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            "no_store",
+            f"no store at {where}: make one with `xray-sync init`, or set XRAY_SYNC_HOME "
+            "to the home of an existing one [no_store]",
+        )
+        self.where = where
 
 
 class FileExists(CliError):

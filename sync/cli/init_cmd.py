@@ -28,7 +28,7 @@ def init(state: CliState) -> None:
     """Create the home folder, the store and a first admin `admin` (if there is no user)."""
     config = state.config()
     home_existed = config.home.is_dir()
-    store = state.store()  # creates the home and brings the schema up to date
+    store = state.store(create=True)  # creates the home and brings the schema up to date
     admin_created = None
     if not store.list_users():
         admin_created = store.add_user(FIRST_ADMIN, admin=True).name

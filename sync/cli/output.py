@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import click
+from wcwidth import wcswidth, wcwidth
 
 JsonDict = Mapping[str, Any]
 
@@ -42,17 +43,24 @@ def short_time(value: str | None) -> str:
     return parsed.strftime("%Y-%m-%d %H:%M")
 
 
+def display_width(text: str) -> int:
+    """The terminal columns `text` takes: 2 for each CJK character or emoji, 0 for a combining
+    mark (wcwidth knows Unicode's tables; a character it cannot measure counts as 1)."""
+    measured = wcswidth(text)
+    return measured if measured >= 0 else sum(max(wcwidth(c), 1) for c in text)
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[str] = ()) -> str:
-    """A plain text table; the columns named in `right` are right-aligned."""
-    widths = [len(h) for h in headers]
+    """A plain text table aligned in terminal columns; those named in `right` right-aligned."""
+    widths = [display_width(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(width) if header in right else cell.ljust(width)
-            for header, cell, width in zip(headers, cells, widths, strict=True)
-        ]
+        parts = []
+        for header, cell, width in zip(headers, cells, widths, strict=True):
+            pad = " " * (width - display_width(cell))
+            parts.append(pad + cell if header in right else cell + pad)
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(headers), *(line(row) for row in rows)])

@@ -37,6 +37,10 @@ class RootGroup(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         try:
             result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # a group with nothing after it (bare `xray-sync`): its help is the answer
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
         except _EXPECTED as exc:
             sys.exit(report(exc, as_json="--json" in argv))
         except click.Abort:

@@ -245,6 +245,16 @@ def _plan_status(
     return [PullStatus(local.session_id, remote.status, action)]
 
 
+def settles_conflict(plan: tuple[Action, ...]) -> bool:
+    """True when the plan carries a later change of the summary to the other side with no new
+    conflict: both sides agree again on a name someone chose, and an old conflict note is over."""
+    if any(isinstance(action, RecordConflict) for action in plan):
+        return False
+    return any(isinstance(action, UpdateFields | PullRename)
+               or (isinstance(action, RecordBase) and action.summary is not None)
+               for action in plan)
+
+
 def is_echo(base: SyncBase, remote: RemoteView) -> bool:
     """True when the remote fields are exactly those we last agreed on (our own write)."""
     return fingerprint(remote.summary, remote.status) == fingerprint(base.summary, base.status)

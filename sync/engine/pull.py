@@ -42,6 +42,7 @@ from sync.engine.plan import (
     fingerprint,
     is_echo,
     plan_session,
+    settles_conflict,
 )
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
@@ -151,6 +152,8 @@ class Puller:
         sync_state.record_base(ctx.db, row.session_id, base=stored,
                                remote_hash=fingerprint(stored.summary or "", stored.status),
                                now=ctx.clock())
+        if settles_conflict(plan):
+            sync_state.clear_conflict(ctx.db, row.session_id)
 
     def _step(self, row: SyncRow, action: object, remote: Remote, stored: StoredBase,
               summary: CycleSummary) -> StoredBase:

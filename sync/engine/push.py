@@ -34,6 +34,7 @@ from sync.engine.plan import (
     UpdateFields,
     fingerprint,
     plan_session,
+    settles_conflict,
 )
 
 log = logging.getLogger("xray_sync.sync.push")
@@ -81,6 +82,8 @@ def push_session(ctx: EngineContext, session_id: str, entries: list[Entry],
         _push_rename(ctx, row, rename.summary)
         base = replace(row.base, summary=row.name)
     _synced(ctx, row, base, entry_ids)
+    if settles_conflict(plan):
+        sync_state.clear_conflict(ctx.db, row.session_id)
     return PushResult(pushed=True, conflicts=sum(isinstance(a, RecordConflict) for a in plan))
 
 

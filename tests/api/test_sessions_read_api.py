@@ -204,6 +204,18 @@ def test_download_streams_the_file_with_a_safe_name(world: World) -> None:
     assert "filename*=UTF-8''" in disposition
 
 
+def test_download_is_named_with_the_current_name_and_the_imported_extension(world: World) -> None:
+    """An upload `random.bin`, renamed `Kept`, downloads as `Kept.bin`."""
+    response = world.client.post(
+        "/api/v1/workspaces/qa-team/sessions", headers=world.auth("alice"),
+        files={"file": ("random.bin", io.BytesIO(b"\x00opaque"), "application/octet-stream")})
+    assert response.status_code == 201, response.text
+    world.store.rename("alice", response.json()["id"], "Kept")
+    answer = world.client.get(
+        f"/api/v1/sessions/{response.json()['id']}/download", headers=world.auth("alice"))
+    assert 'filename="Kept.bin"' in answer.headers["content-disposition"]
+
+
 def test_download_by_a_member_who_is_not_owner_is_refused(world: World) -> None:
     """Only the owner downloads: a member gets 403 and no bytes."""
     session = world.upload()

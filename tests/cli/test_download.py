@@ -15,13 +15,26 @@ from tests.cli.conftest import Cli
 
 
 def test_download_writes_the_file_under_its_name_in_the_current_folder(team: Cli) -> None:
-    """Without --output the file lands in the working folder under the session's file name."""
+    """Without --output the file lands in the working folder as NAME plus the imported extension."""
     made = team.import_bundle("Fetch", user="bob")
+    imported = team.workdir / "Fetch.xea"
+    sent = imported.read_bytes()
+    imported.unlink()
     data = team.json("sessions", "download", made["id"], user="bob")
     target = Path(data["path"])
-    assert target.parent == team.workdir
-    assert target.read_bytes() == (team.workdir / "Fetch.xea").read_bytes()
+    assert target == team.workdir / "Fetch.xea"
+    assert target.read_bytes() == sent
     assert (data["size"], data["version"]) == (made["size"], 1)
+
+
+def test_download_after_a_rename_uses_the_new_name_and_keeps_bin(team: Cli) -> None:
+    """An opaque random.bin renamed to 'Kept' downloads as 'Kept.bin'."""
+    path = team.file("random.bin", bytes(range(256)))
+    made = team.json("sessions", "import", str(path), "--workspace", "qa-team", user="bob")
+    team.ok("sessions", "rename", made["id"], "Kept", user="bob")
+    data = team.json("sessions", "download", made["id"], user="bob")
+    assert Path(data["path"]).name == "Kept.bin"
+    assert Path(data["path"]).read_bytes() == bytes(range(256))
 
 
 def test_download_never_overwrites_without_force(team: Cli) -> None:

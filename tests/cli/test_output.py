@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from wcwidth import wcswidth
 
-from sync.cli.output import human_size, key_values, session_row, short_time, table
+from sync.cli.output import (
+    display_width,
+    human_size,
+    key_values,
+    session_row,
+    short_time,
+    table,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +56,20 @@ def test_session_row_marks_trashed_sessions_and_shows_the_lock_holder() -> None:
                        "trashed": True, "lock": {"holder": "jira", "since": None}})
     assert row == ["xray", "N (trashed)", "Charter", "2026-11-20 10:00", "2.0 KB", "al", "jira",
                    "i"]
+
+
+@pytest.mark.parametrize("name", ["結合テスト", "🚀 launch", "Café ☕", "e\u0301tude", "plain"])
+def test_table_columns_line_up_in_terminal_cells_with_wide_characters(name: str) -> None:
+    """Every column after a CJK, emoji or combining name starts at the same terminal column."""
+    out = table(("Name", "Owner", "Size"), [[name, "bob", "1 B"], ["x", "carol", "10 KB"]],
+                right=("Size",))
+    lines = out.splitlines()
+    owner_starts = {wcswidth(line[: line.rindex(owner)])
+                    for line, owner in zip(lines, ("Owner", "bob", "carol"), strict=True)}
+    assert len(owner_starts) == 1
+    assert len({wcswidth(line) for line in lines}) == 1  # the right-aligned column ends together
+
+
+def test_display_width_counts_wide_characters_twice_and_marks_zero() -> None:
+    """'日本' takes four cells, 'é' written with a combining accent one."""
+    assert (display_width("日本"), display_width("e\u0301"), display_width("ab")) == (4, 1, 2)

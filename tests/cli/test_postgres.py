@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import create_engine, inspect
 
 from tests.cli.conftest import Cli
 from tests.postgres import fresh_database
@@ -30,3 +31,17 @@ def test_init_import_and_list_on_postgresql(xs: Cli, pg_store_url: str) -> None:
     assert [(i["id"], i["lock"]["holder"]) for i in items] == [(made["id"], "bob")]
     refused = xs("sessions", "rename", made["id"], "x", user="admin")
     assert refused.exit_code == 3  # admin may not rename what bob owns
+
+
+def test_a_postgresql_database_without_the_schema_is_no_store(xs: Cli, pg_store_url: str) -> None:
+    """Before init, an empty PostgreSQL database is refused as no store, and left empty."""
+    xs.env["XRAY_SYNC_STORE_URL"] = pg_store_url
+    result = xs("users", "list", user="admin")
+    assert result.exit_code == 4 and "[no_store]" in result.stderr
+    assert "postgresql+psycopg://" in result.stderr
+    engine = create_engine(pg_store_url)
+    try:
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []
+    finally:
+        engine.dispose()

@@ -122,3 +122,17 @@ def test_the_store_is_closed_when_the_command_ends(team: Cli) -> None:
                                 env=team.env)
     assert result.exit_code == 0, result.output
     assert state._store is None
+
+
+def test_bare_command_prints_its_help_and_succeeds(xs: Cli) -> None:
+    """`xray-sync` with nothing after it prints the help on stdout and exits 0."""
+    result = xs()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: xray-sync") and "  sessions " in result.stdout
+    assert result.stderr == ""
+
+
+def test_bare_group_prints_its_help_and_succeeds(xs: Cli) -> None:
+    """`xray-sync sessions` with no subcommand prints the group's help and exits 0."""
+    result = xs("sessions")
+    assert result.exit_code == 0 and "  download " in result.stdout

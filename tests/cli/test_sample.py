@@ -67,7 +67,8 @@ def test_seed_sample_twice_adds_nothing(tmp_path: Path) -> None:
 
 
 def test_sample_command_seeds_and_lists(xs: Cli) -> None:
-    """`xray-sync sample` on a fresh home prints what it added and the panel's table."""
+    """`xray-sync sample` on a fresh store prints what it added and the panel's table."""
+    xs.ok("init")
     out = xs.ok("sample").stdout.splitlines()
     assert out[0] == f"added 3 users, 1 workspaces, {len(SAMPLES)} sessions"
     assert out[2].split()[:2] == ["Mode", "Name"]

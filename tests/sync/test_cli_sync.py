@@ -49,6 +49,7 @@ def test_sync_without_a_daemon_runs_here_and_prints_a_summary(
 def test_sync_without_jira_configured_names_the_rule(tmp_path: Path) -> None:
     """With no [jira] url, `sync` fails with one line naming the missing key."""
     env = {"XRAY_SYNC_HOME": str(tmp_path), "XRAY_SYNC_JIRA_URL": ""}
+    assert CliRunner().invoke(cli, ["init"], env=env).exit_code == 0
     result = CliRunner().invoke(cli, ["sync"], env=env)
     assert result.exit_code != 0
     assert "jira_url_required" in result.output
