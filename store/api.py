@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import BinaryIO, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
@@ -25,6 +25,7 @@ from store import (
     lifecycle,
     locking,
     queries,
+    sync_claims,
     sync_state,
     users,
     workspaces,
@@ -47,6 +48,7 @@ from store.views import (
     SessionOut,
     SessionPage,
     SessionQuery,
+    StoreGauges,
     UserOut,
     VersionOut,
     WorkspaceOut,
@@ -183,10 +185,7 @@ class Store:
                        mode: str = "standalone", project: str | None = None) -> SessionOut:
         """Upload a new session file into `workspace`; the importer owns it."""
         choice(mode, ("standalone", "xray"), rule="mode_unknown", what="mode")
-        key = project_key(project) if project is not None else None
-        if mode == Mode.XRAY and key is None:
-            raise Invalid("project_required",
-                          "an xray session needs a Jira project key [project_required]")
+        key = self._project(project) if mode == Mode.XRAY or project is not None else None
         if name is not None:
             clean_name(name)
         with self._tx(read=True) as ctx:  # refuse before streaming a large file in vain
@@ -269,15 +268,25 @@ class Store:
             return lifecycle.duplicate(ctx, actor, session_id, workspace, name)
 
     def move(self, actor: str, session_id: str, workspace: str, *,
-             keep_original: bool = False) -> SessionOut:
-        """Move to another workspace (or duplicate there, keeping the original)."""
+             keep_original: bool = False, name: str | None = None) -> SessionOut:
+        """Move to another workspace (or duplicate there, keeping the original), renamed to
+        `name` if given: one transaction, so a refused name moves nothing."""
         with self._tx() as ctx:
-            return lifecycle.move(ctx, actor, session_id, workspace, keep_original)
+            return lifecycle.move(ctx, actor, session_id, workspace, keep_original, name)
 
-    def connect(self, actor: str, session_id: str, project: str) -> SessionOut:
-        """Make the session Xray-connected to `project`."""
+    def connect(self, actor: str, session_id: str, project: str | None = None) -> SessionOut:
+        """Make the session Xray-connected to `project` (by default the settings' project)."""
+        key = self._project(project)
         with self._tx() as ctx:
-            return lifecycle.connect(ctx, actor, session_id, project)
+            return lifecycle.connect(ctx, actor, session_id, key)
+
+    def _project(self, project: str | None) -> str:
+        """The Jira project of an `xray` session: the one given, else the default one."""
+        chosen = project if project is not None else self.settings.default_project
+        if chosen is None:
+            raise Invalid("project_required",
+                          "an xray session needs a Jira project key [project_required]")
+        return project_key(chosen)
 
     def disconnect(self, actor: str, session_id: str) -> SessionOut:
         """Make the session standalone again."""
@@ -310,6 +319,19 @@ class Store:
         """End Jira's lock."""
         with self._tx() as ctx:
             return locking.unarchive(ctx, actor, session_id)
+
+    # -- monitoring -----------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise `Unavailable` unless the database answers (`/healthz`)."""
+        with self._tx(read=True) as ctx:
+            ctx.db.connection().execute(text("SELECT 1"))
+
+    def gauges(self) -> StoreGauges:
+        """The outbox depth and the locks held, read now (`/metrics`)."""
+        with self._tx(read=True) as ctx:
+            locks = locking.locks_held(ctx)
+        return StoreGauges(outbox_depth=sync_claims.outbox_depth(self.engine), locks_held=locks)
 
     def session_of_issue(self, issue_key: str) -> SyncRow | None:
         """The `xray` session compared with `issue_key` (its Test Execution; a charter's Test)."""

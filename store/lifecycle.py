@@ -125,21 +125,27 @@ def duplicate(ctx: Ctx, actor: str, session_id: str, workspace: str,
 
 
 def move(ctx: Ctx, actor: str, session_id: str, workspace: str,
-         keep_original: bool) -> SessionOut:
-    """Move to another workspace (the link moves along); with `keep_original`, a duplicate."""
+         keep_original: bool, name: str | None = None) -> SessionOut:
+    """Move to another workspace (the link moves along); with `keep_original`, a duplicate.
+
+    A `name` other than the current one renames it too, in the caller's one transaction:
+    a refused name moves nothing."""
+    clean = clean_name(name) if name is not None else None
     ok = authorize(ctx, actor, session_id, Operation.MOVE)
     target = member_workspace(ctx.db, ok.user, workspace, rule="not_a_member_of_target")
     row = ok.row
     if target.id == row.workspace_id:
         raise Invalid("same_workspace", "the session is in that workspace already [same_workspace]")
     if keep_original:
-        return _copy(ctx, ok, target, row.name, "move_copy")
+        return _copy(ctx, ok, target, clean or row.name, "move_copy")
     origin = ctx.db.get(Workspace, row.workspace_id)
     mode = row.mode
     compare_and_set(ctx.db, row, workspace_id=target.id, modified=ctx.now)
     journal(ctx.db, actor=actor, operation="move", session_id=row.id, at=ctx.now,
             detail={"from": origin.name if origin else None, "to": target.name},
             push=_push(mode, "move"), payload={"workspace": target.name})
+    if clean is not None and clean != row.name:
+        return rename(ctx, actor, row.id, clean, None)
     return session_out(ctx.db, row, workspace=target.name)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import col, select
 
 from store.context import Ctx, authorize
@@ -156,3 +156,9 @@ def unarchive(ctx: Ctx, actor: str, session_id: str) -> SessionOut:
     journal(ctx.db, actor=actor, operation="unarchive", session_id=ok.row.id, at=ctx.now)
     return session_out(ctx.db, ok.row)
 
+
+
+def locks_held(ctx: Ctx) -> int:
+    """How many sessions are locked now, by users or by Jira (expired leases count until freed)."""
+    return int(ctx.db.exec(select(func.count()).select_from(S)
+                           .where(col(S.lock_holder).is_not(None))).one())

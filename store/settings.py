@@ -17,6 +17,9 @@ class StoreSettings:
     trash_retention_days: int = 30
     desktop_link_template: str = "xea://open?session={id}&workspace={workspace}"
     duplicate_xray_as: str = "xray"  # or "standalone"
+    # the Jira project of a session imported or connected as `xray` without one ([jira]
+    # project); None: such a session must name its project
+    default_project: str | None = None
 
     @property
     def blob_root(self) -> Path:

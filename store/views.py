@@ -217,3 +217,11 @@ class SessionPage:
     def to_json(self) -> dict[str, object]:
         """`{"items": [...], "next_cursor": ...}`."""
         return {"items": [s.to_json() for s in self.items], "next_cursor": self.next_cursor}
+
+
+@dataclass(frozen=True)
+class StoreGauges:
+    """What the store holds now, for monitoring (read at each `/metrics` scrape)."""
+
+    outbox_depth: int  # changes waiting to be pushed
+    locks_held: int  # sessions locked, by users or by Jira

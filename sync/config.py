@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from sync.bridge import BadAction, parse_action
 
 DEFAULT_PORT = 8470
 
@@ -80,8 +82,27 @@ class SyncConfig(_Section):
 
 class WorkflowConfig(_Section):
     on_status: dict[str, str] = Field(default_factory=dict)
-    on_delete: str = "disconnect"
+    on_delete: str = "disconnect"  # empty: a deletion in Jira does nothing here
     service_user: str = ""
+
+    # checked where the config is read, so every surface (the daemon, the API, an
+    # in-process `xray-sync sync`) refuses an action the bridge does not know
+    @field_validator("on_status")
+    @classmethod
+    def _known_status_actions(cls, value: dict[str, str]) -> dict[str, str]:
+        for status, action in value.items():
+            try:
+                parse_action(action)
+            except BadAction as exc:
+                raise ValueError(f"{status!r}: {exc}") from None
+        return value
+
+    @field_validator("on_delete")
+    @classmethod
+    def _known_delete_action(cls, value: str) -> str:
+        if value.strip():
+            parse_action(value)  # BadAction is a ValueError: pydantic names the key
+        return value
 
 
 class WebhooksConfig(_Section):

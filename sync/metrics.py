@@ -14,6 +14,8 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from store.views import StoreGauges
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 SYNC_CYCLES = Counter(
@@ -48,6 +50,12 @@ class _ScrapeGauges(Collector):
         for name, help_text in GAUGES.items():
             if name in self._values:
                 yield GaugeMetricFamily(name, help_text, value=self._values[name])
+
+
+def store_gauges(read: StoreGauges) -> dict[str, float]:
+    """The store's counts under their gauge names."""
+    return {"xray_sync_outbox_depth": float(read.outbox_depth),
+            "xray_sync_locks_held": float(read.locks_held)}
 
 
 def render(gauges: Callable[[], Mapping[str, float]] | None = None) -> bytes:

@@ -40,6 +40,7 @@ def store_settings(config: Config) -> StoreSettings:
         trash_retention_days=section.trash_retention_days,
         desktop_link_template=section.desktop_link_template,
         duplicate_xray_as=section.duplicate_xray_as,
+        default_project=config.jira.project or None,
     )
 
 

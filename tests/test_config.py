@@ -73,6 +73,22 @@ def test_bad_value_names_the_key() -> None:
         load_config(None, env={"XRAY_SYNC_SYNC_INTERVAL": "often"})
 
 
+@pytest.mark.parametrize(
+    ("toml", "where"),
+    [('[workflow.on_status]\n"Done" = "explode"\n', "'Done'"),
+     ('[workflow]\non_delete = "move:"\n', "workflow.on_delete")],
+)
+def test_an_unknown_workflow_action_is_refused_where_the_config_is_read(
+    tmp_path: Path, toml: str, where: str
+) -> None:
+    """An action the bridge does not know is a config error naming the key and the rule."""
+    path = tmp_path / "c.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError, match="workflow_action") as refused:
+        load_config(path, env={})
+    assert where in refused.value.message
+
+
 def test_unknown_key_is_refused(tmp_path: Path) -> None:
     """A misspelt key is an error, not silently ignored."""
     path = tmp_path / "c.toml"

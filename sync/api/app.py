@@ -23,8 +23,7 @@ from sync.api import console, hooks, routes_misc, routes_sessions
 from sync.api.context import ApiContext
 from sync.api.errors import ApiError, error_body, status_for, store_error_body
 from sync.api.limits import UploadLimit
-from sync.bridge import BadAction, parse_action
-from sync.config import Config, ConfigError
+from sync.config import Config
 from sync.control import SyncControl
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ def create_app(
     jira_ping: Callable[[], bool] | None = None,
 ) -> FastAPI:
     """The whole HTTP surface. `jira_ping` (optional) tells `/healthz` whether Jira answers."""
-    _check_workflow(config)
     app = FastAPI(
         title="xray-sync",
         version="1",
@@ -60,18 +58,6 @@ def create_app(
     app.include_router(hooks.router)
     console.mount(app)
     return app
-
-
-def _check_workflow(config: Config) -> None:
-    """Refuse to start with a workflow action the bridge does not know."""
-    actions = dict(config.workflow.on_status)
-    if config.workflow.on_delete.strip():
-        actions["on_delete"] = config.workflow.on_delete
-    for where, text in actions.items():
-        try:
-            parse_action(text)
-        except BadAction as exc:
-            raise ConfigError(f"config key workflow {where!r}: {exc}") from None
 
 
 def _install_error_handlers(app: FastAPI) -> None:

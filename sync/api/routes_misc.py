@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 
 from store.errors import StoreError
 from sync import metrics
-from sync.api import probes
 from sync.api.context import ApiContext, Ctx, CurrentUser
 from sync.api.errors import SyncUnavailable
 from sync.control import SyncControl
@@ -75,7 +74,7 @@ def healthz(ctx: Ctx) -> JSONResponse:
 
 def _store_ok(ctx: ApiContext) -> bool:
     try:
-        probes.ping(ctx.store)
+        ctx.store.ping()
     except StoreError:
         return False
     except Exception:  # the probe must answer, whatever the database driver raises
@@ -97,5 +96,5 @@ def _jira_ok(ctx: ApiContext) -> bool:
 def metrics_endpoint(ctx: Ctx) -> Response:
     """Prometheus text format: sync counters, and outbox depth / locks held read now."""
 
-    text = metrics.render(lambda: probes.gauges(ctx.store))
+    text = metrics.render(lambda: metrics.store_gauges(ctx.store.gauges()))
     return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -161,8 +161,7 @@ def connect_session(
     project: Annotated[str | None, Body(embed=True, max_length=64)] = None,
 ) -> Json:
     """Make a standalone session Xray-connected (pushed at the next sync)."""
-    key = project or ctx.config.jira.project
-    return ctx.session_json(user, ctx.store.connect(user.name, session_id, key))
+    return ctx.session_json(user, ctx.store.connect(user.name, session_id, project))
 
 
 @router.post("/sessions/{session_id}/disconnect")
@@ -233,9 +232,8 @@ def move_session(
     name: Annotated[str | None, Body(embed=True)] = None,
 ) -> Json:
     """Move to another workspace (or copy there and keep the original); `name` renames it."""
-    session = ctx.store.move(user.name, session_id, workspace, keep_original=keep_original)
-    if name is not None and name != session.name:
-        session = ctx.store.rename(user.name, session.id, name)
+    session = ctx.store.move(user.name, session_id, workspace, keep_original=keep_original,
+                             name=name)
     return ctx.session_json(user, session)
 
 

@@ -79,8 +79,6 @@ def import_(state: CliState, file: Path, workspace: str, mode: str, project: str
             name: str | None) -> None:
     """Upload FILE as a new session of WORKSPACE (you become its owner)."""
     store, actor = state.store(), state.actor()
-    if mode == "xray" and project is None:
-        project = state.config().jira.project
     with file.open("rb") as stream:
         session = store.import_session(actor, workspace, stream, filename=file.name, name=name,
                                        mode=mode, project=project)

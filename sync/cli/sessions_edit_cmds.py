@@ -92,8 +92,7 @@ def move(state: CliState, session_id: str, workspace: str, keep_original: bool) 
 @pass_state
 def connect(state: CliState, session_id: str, project: str | None) -> None:
     """Connect the session to Xray: it is pushed to the project at the next sync."""
-    key = project if project is not None else state.config().jira.project
-    _print(state, state.store().connect(state.actor(), session_id, key), "connected")
+    _print(state, state.store().connect(state.actor(), session_id, project), "connected")
 
 
 @sessions.command("disconnect")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
 from sync.api import create_app
 from sync.config import Config, Secrets, StoreConfig, WebhooksConfig, WorkflowConfig
+from sync.wiring import store_settings
 from tests.postgres import fresh_database
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -143,10 +144,12 @@ class World:
 def build_world(engine: Engine, tokens: dict[str, str], home: Path, *,
                 sync: FakeSync | None = None, max_upload_bytes: int = 1 << 30,
                 **config: Any) -> World:
-    """The app over a populated store."""
-    store = Store(engine, StoreSettings(home=home, max_upload_bytes=max_upload_bytes))
+    """The app over a populated store, with the store's settings from the config (as the
+    daemon opens it)."""
+    made = make_config(home, **config)
+    store = Store(engine, replace(store_settings(made), max_upload_bytes=max_upload_bytes))
     fake = FakeSync() if sync is None else sync
-    app = create_app(make_config(home, **config), store, fake)
+    app = create_app(made, store, fake)
     return World(TestClient(app), store, fake, dict(tokens))
 
 

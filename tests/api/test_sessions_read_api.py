@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from sync.config import JiraConfig
 from tests.api.conftest import World, build_world
 
 
@@ -79,13 +80,12 @@ def test_upload_by_a_non_member_is_refused_and_stores_nothing(world: World) -> N
 @pytest.mark.parametrize(
     ("fields", "rule"),
     [({"name": "   "}, "name_empty"), ({"name": "x" * 256}, "name_too_long"),
-     ({"name": "bad\u0007name"}, "name_control_characters"),
-     ({"mode": "xray"}, "project_required")],
+     ({"name": "bad\u0007name"}, "name_control_characters")],
 )
 def test_upload_with_bad_fields_is_invalid_and_stores_nothing(
     world: World, fields: dict[str, str], rule: str
 ) -> None:
-    """A bad name or an xray upload without a project is 422 naming the rule; nothing stored."""
+    """A bad name is 422 naming the rule; nothing stored."""
     response = world.client.post(
         "/api/v1/workspaces/qa-team/sessions", headers=world.auth("alice"),
         files={"file": ("a.xea", io.BytesIO(b"data"), "application/octet-stream")}, data=fields,
@@ -93,6 +93,29 @@ def test_upload_with_bad_fields_is_invalid_and_stores_nothing(
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid"
     assert rule in response.json()["error"]["message"] or response.json()["error"]["rule"] == rule
+    assert world.store.list_sessions("alice").items == []
+
+
+def test_an_xray_upload_without_a_project_goes_to_the_configured_project(world: World) -> None:
+    """An xray upload naming no project is linked to `[jira] project`, as the CLI's import
+    is (the API refused it with `project_required` before)."""
+    session = world.upload(mode="xray")
+    assert (session["mode"], session["link"]["project"]) == ("xray", "QA")
+
+
+def test_an_xray_upload_without_any_project_is_invalid(
+    populated: tuple[Engine, dict[str, str]], tmp_path: Path
+) -> None:
+    """With no `[jira] project` configured, an xray upload naming none is 422
+    `project_required` and nothing is stored."""
+    engine, tokens = populated
+    world = build_world(engine, tokens, tmp_path, jira=JiraConfig(project=""))
+    response = world.client.post(
+        "/api/v1/workspaces/qa-team/sessions", headers=world.auth("alice"),
+        files={"file": ("a.xea", io.BytesIO(b"data"), "application/octet-stream")},
+        data={"mode": "xray"},
+    )
+    assert (response.status_code, response.json()["error"]["rule"]) == (422, "project_required")
     assert world.store.list_sessions("alice").items == []
 
 

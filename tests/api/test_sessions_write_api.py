@@ -146,6 +146,26 @@ def test_move_changes_workspace_and_can_rename(world: World) -> None:
     assert (response.json()["workspace"], response.json()["name"]) == ("qa-archive", "Archived run")
 
 
+def test_move_with_a_refused_name_moves_nothing(world: World) -> None:
+    """A move whose new name is blank is 422 `name_empty`, and the session stays where it was,
+    named as it was (move and rename are one transaction in the store)."""
+    session = world.upload()
+    response = _post(world, "alice", f"/api/v1/sessions/{session['id']}/move",
+                     {"workspace": "qa-archive", "name": "   "})
+    assert (response.status_code, response.json()["error"]["rule"]) == (422, "name_empty")
+    state = _state(world, session["id"])
+    assert (state["workspace"], state["name"]) == ("qa-team", "Checkout")
+
+
+def test_move_keep_original_names_the_copy(world: World) -> None:
+    """Move with keep_original and a name: the copy has the name, the original keeps its own."""
+    session = world.upload()
+    response = _post(world, "alice", f"/api/v1/sessions/{session['id']}/move",
+                     {"workspace": "qa-archive", "keep_original": True, "name": "Copy"})
+    assert (response.json()["workspace"], response.json()["name"]) == ("qa-archive", "Copy")
+    assert _state(world, session["id"])["name"] == "Checkout"
+
+
 def test_move_keep_original_leaves_the_original(world: World) -> None:
     """Move with keep_original keeps the original where it was."""
     session = world.upload()

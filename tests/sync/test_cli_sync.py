@@ -55,6 +55,15 @@ def test_sync_without_jira_configured_names_the_rule(tmp_path: Path) -> None:
     assert "jira_url_required" in result.output
 
 
+def test_sync_refuses_an_unknown_workflow_action(tmp_path: Path) -> None:
+    """An in-process `sync` checks `[workflow]` as the daemon does: an unknown action is one
+    line naming the key and the rule, before anything runs (only the API checked it before)."""
+    (tmp_path / "config.toml").write_text('[workflow.on_status]\n"Done" = "explode"\n')
+    result = CliRunner().invoke(cli, ["sync"], env={"XRAY_SYNC_HOME": str(tmp_path)})
+    assert result.exit_code != 0
+    assert "workflow.on_status" in result.output and "workflow_action" in result.output
+
+
 @pytest.mark.slow
 def test_demo_once_pushes_the_sample_sessions(tmp_path: Path) -> None:
     """`demo --once` seeds the sample data, syncs it to a sandbox and exits 0."""
