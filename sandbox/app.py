@@ -14,8 +14,10 @@ from sandbox import (
     jira_issues,
     jira_meta,
     jira_parts,
+    jira_permissions,
     jira_search,
     raven_routes,
+    raven_settings,
     webhook_routes,
     xray_cloud_routes,
 )
@@ -30,7 +32,8 @@ JIRA_PREFIX = "/rest/api/{version}"
 def jira_routes(cloud: bool) -> list[BaseRoute]:
     """Jira REST routes; the version (2, 3, latest) is checked per request."""
     return [
-        *jira_meta.routes(JIRA_PREFIX), *jira_search.routes(JIRA_PREFIX, cloud),
+        *jira_meta.routes(JIRA_PREFIX), *jira_permissions.routes(JIRA_PREFIX),
+        *jira_search.routes(JIRA_PREFIX, cloud),
         *jira_issues.routes(JIRA_PREFIX), *jira_parts.routes(JIRA_PREFIX),
         *jira_comments.routes(JIRA_PREFIX),
         *jira_parts.CONTENT_ROUTES,
@@ -41,7 +44,8 @@ def product_routes(runtime: Runtime) -> list[BaseRoute]:
     """Every route of the deployment."""
     cloud = runtime.deployment == "cloud"
     routes: list[BaseRoute] = [*control.ROUTES, *jira_routes(cloud), *webhook_routes.ROUTES]
-    routes.extend(xray_cloud_routes.ROUTES if cloud else raven_routes.ROUTES)
+    routes.extend(xray_cloud_routes.ROUTES if cloud
+                  else [*raven_routes.ROUTES, *raven_settings.ROUTES])
     return routes
 
 

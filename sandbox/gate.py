@@ -11,6 +11,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,6 +28,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+# "This operation can be accessed anonymously" (Atlassian's REST docs of serverInfo).
+ANONYMOUS = re.compile(r"^/rest/api/(2|3|latest)/serverInfo$")
 JIRA_401 = "You are not authenticated. Authentication required to perform this operation."
 
 
@@ -259,6 +262,8 @@ class Gate:
         if path == "/api/v2/authenticate":
             return
         credential = header(scope, b"authorization") or ""
+        if not credential and ANONYMOUS.match(path):
+            return  # Jira serves these to anyone; wrong credentials are still refused
         if path.startswith("/api/") and self.runtime.deployment == "cloud":
             self.check_xray_token(credential)
             return

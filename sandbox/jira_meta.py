@@ -52,7 +52,9 @@ async def myself(request: Request) -> Response:
 async def fields(request: Request) -> Response:
     """GET field."""
     view = view_of(request)
-    return jira_json(catalog.render_fields(view.base, view.deployment))
+    missing = runtime_of(request).options.missing_fields
+    return jira_json([f for f in catalog.render_fields(view.base, view.deployment)
+                      if f["name"] not in missing])
 
 
 async def project(request: Request) -> Response:
@@ -63,6 +65,8 @@ async def project(request: Request) -> Response:
     if found is None:
         raise NotFound(f"No project could be found with key '{wanted}'.")
     body = catalog.render_project(found, view.base, view.api, view.deployment, view.email)
+    missing = runtime_of(request).options.missing_issue_types
+    body["issueTypes"] = [k for k in body["issueTypes"] if k["name"] not in missing]
     return jira_json(_expanded(body, found, request))
 
 

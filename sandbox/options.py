@@ -52,4 +52,9 @@ class SandboxOptions:
     seed: int = 0  # seeds the random choices of fractional faults
     # The user's time zone (`myself` -> timeZone), in which JQL's absolute dates are read.
     time_zone: str = "UTC"
+    # A site set up badly, for `xray-sync doctor`: permission keys the user lacks, issue
+    # types the project does not have, custom fields (by name) Jira does not list.
+    withheld_permissions: frozenset[str] = frozenset()
+    missing_issue_types: frozenset[str] = frozenset()
+    missing_fields: frozenset[str] = frozenset()
     clock: Callable[[], float] = time.time

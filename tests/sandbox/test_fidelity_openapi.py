@@ -59,6 +59,9 @@ def exercise(http: requests.Session, url: str) -> None:
                  "project/DEMO?expand=projectKeys", "priority", "priority/2", "priority/99",
                  "issueLinkType/10000", "issueLinkType/99"):
         http.get(f"{v3}/{path}")
+    for query in ({"projectKey": "QA", "permissions": "CREATE_ISSUES,LINK_ISSUES"},
+                  {"projectKey": "QA"}, {"projectKey": "NOPE", "permissions": "EDIT_ISSUES"}):
+        http.get(f"{v3}/mypermissions", params=query)
     made = http.post(f"{v3}/issue", json={
         "fields": {"project": {"key": "QA"}, "issuetype": {"name": "Test"}, "summary": "One",
                    "description": ADF, "labels": ["xray-sync"]},
