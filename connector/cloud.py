@@ -43,6 +43,10 @@ class XrayCloud:
             self._token = readers.read_auth_token(answer)
             return self._token
 
+    def authenticate(self) -> None:
+        """Ask Xray for a new token: a check of the client id and secret (1 request)."""
+        self._authenticate(self._token)
+
     def call(self, path: str, body: Any, *, operation: str, idempotent: bool) -> Any:
         """POST `body` to `path` with the token; on 401 renew it and send once more."""
         token = self._token or self._authenticate(None)
