@@ -7,6 +7,7 @@ below (`module.register(cli)`); nothing else needs to change to add one.
 from __future__ import annotations
 
 from sync.cli import (
+    doctor_cmd,
     init_cmd,
     sample_cmd,
     sandbox_cmd,
@@ -27,6 +28,7 @@ sessions_edit_cmds.register(cli)
 sample_cmd.register(cli)
 sync_cmds.register(cli)
 sandbox_cmd.register(cli)
+doctor_cmd.register(cli)
 
 
 def main() -> None:
