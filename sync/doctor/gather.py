@@ -26,8 +26,6 @@ from sync.wiring import store_settings
 
 T = TypeVar("T")
 HEALTH_TIMEOUT = 5.0
-# Whether the connector sends absolute JQL dates in the service user's time zone.
-CONNECTOR_ZONE_AWARE = False
 
 Clock = Callable[[], datetime]
 
@@ -89,7 +87,7 @@ def _read_site(reader: SiteReader, config: Config, now: Clock) -> list[Check]:
     checks.append(site_checks.permissions(key, held, _unused_permissions(config)))
     xray = _attempt(reader.check_xray) if trusted or deployment == "cloud" else None
     checks.append(site_checks.xray(deployment, config.xray_url, xray))
-    checks.append(site_checks.time_zone(myself, zone_aware=CONNECTOR_ZONE_AWARE))
+    checks.append(site_checks.time_zone(myself))
     checks.append(site_checks.rate_limits(reader.rate_headers, reader.rate_limited))
     return checks
 

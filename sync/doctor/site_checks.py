@@ -186,28 +186,27 @@ def xray(deployment: str, xray_url: str,
     return ok(name, "Xray Server/DC answers; run statuses " + ", ".join(found))
 
 
-def time_zone(found: Myself | ConnectorError, *, zone_aware: bool) -> Check:
-    """Jira reads absolute JQL dates in the service user's time zone (`myself.timeZone`)."""
+def time_zone(found: Myself | ConnectorError) -> Check:
+    """Jira reads absolute JQL dates in the service user's time zone (`myself.timeZone`);
+    the connector writes them in that zone, and widens a search by 12 h when it cannot."""
     name = "time_zone"
     if not isinstance(found, Myself):
         return skip(name, "Jira did not accept the credentials")
-    zone_name = found.time_zone
-    if zone_name is None:
-        return warn(name, "Jira did not say the service user's time zone; UTC is assumed",
+    widened = "each pull asks Jira for 12 hours more than it needs"
+    if found.time_zone is None:
+        return warn(name, f"Jira did not say the service user's time zone: {widened}",
                     "set the service user's time zone in its Jira profile")
     try:
-        zone = ZoneInfo(zone_name)
+        zone = ZoneInfo(found.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        return fail(name, f"the service user's time zone {zone_name!r} is unknown here",
-                    "install the IANA time zone database (tzdata) on this machine, or set a "
-                    "standard zone in the service user's Jira profile", zone=zone_name)
+        return warn(name, f"the service user's time zone {found.time_zone!r} is unknown on "
+                    f"this machine: {widened}",
+                    "install the IANA time zone database (tzdata) here, or set a standard "
+                    "zone in the service user's Jira profile", zone=found.time_zone)
     offset = zone.utcoffset(datetime.now(zone)) or timedelta(0)
-    if not zone_aware and offset != timedelta(0):
-        return fail(name, f"the service user's time zone is {zone_name}; the sync sends JQL "
-                    "dates in UTC and would miss changes",
-                    "set the service user's time zone to UTC in its Jira profile",
-                    zone=zone_name)
-    return ok(name, f"{zone_name} (JQL dates are read in it)", zone=zone_name)
+    hours = offset.total_seconds() / 3600
+    return ok(name, f"{found.time_zone} (UTC{hours:+g} now): JQL dates are written in it",
+              zone=found.time_zone)
 
 
 def rate_limits(headers: Mapping[str, Mapping[str, str]],

@@ -150,6 +150,25 @@ def test_a_site_set_up_to_fail_one_check_fails_it(
     assert (code, report["ready"]) == (1, False)
 
 
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Kolkata"])
+def test_a_service_user_west_or_east_of_utc_is_ready(make_site: Callable[..., Site],
+                                                     zone: str) -> None:
+    """A service user in a non-UTC zone passes `time_zone`: the connector writes JQL dates
+    in it."""
+    code, report = make_site(options=SandboxOptions(time_zone=zone)).doctor()
+    assert _by_name(report)["time_zone"]["data"] == {"zone": zone}
+    assert (code, report["ready"]) == (0, True)
+
+
+def test_a_zone_unknown_here_warns_with_its_fix(make_site: Callable[..., Site]) -> None:
+    """A service user's zone this machine does not know warns (every pull is widened by
+    12 h) and names tzdata; the site is still ready."""
+    code, report = make_site(options=SandboxOptions(time_zone="Mars/Olympus_Mons")).doctor()
+    check = _by_name(report)["time_zone"]
+    assert (check["status"], "tzdata" in check["fix"]) == ("warn", True)
+    assert code == 0
+
+
 def test_xray_server_missing_fails_the_xray_check(make_site: Callable[..., Site]) -> None:
     """On Data Center, Xray's REST API answering 404 (Xray not installed) fails `xray`."""
     site = make_site("datacenter")
