@@ -24,6 +24,7 @@ from store import (
     deliveries,
     lifecycle,
     locking,
+    ownership,
     queries,
     sync_claims,
     sync_state,
@@ -273,6 +274,11 @@ class Store:
         `name` if given: one transaction, so a refused name moves nothing."""
         with self._tx() as ctx:
             return lifecycle.move(ctx, actor, session_id, workspace, keep_original, name)
+
+    def reassign(self, actor: str, session_id: str, new_owner: str) -> SessionOut:
+        """Hand the session to another member of its workspace (admins only)."""
+        with self._tx() as ctx:
+            return ownership.reassign(ctx, actor, session_id, new_owner)
 
     def connect(self, actor: str, session_id: str, project: str | None = None) -> SessionOut:
         """Make the session Xray-connected to `project` (by default the settings' project)."""

@@ -9,11 +9,11 @@ broke, so that holder's next save becomes a conflicted copy instead of being los
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from store.context import Ctx, authorize
 from store.errors import Locked
@@ -85,21 +85,41 @@ def open_session(ctx: Ctx, actor: str, session_id: str) -> OpenResult:
     return OpenResult(session=out, desktop_link=link, lock_epoch=row.lock_epoch)
 
 
-def release(ctx: Ctx, row: ExploratorySession, *, broken_by_other: bool) -> None:
+def release(db: Session, row: ExploratorySession, *, broken_by_other: bool) -> None:
     """Free the lock (compare-and-set); remember whose lock was broken, if it was."""
     values: dict[str, Any] = {"lock_holder": None, "lock_since": None, "lock_reason": None,
                                  "lock_epoch": row.lock_epoch + 1}
     if broken_by_other and row.lock_holder != JIRA_HOLDER:
         values["broken_lock_holder"] = row.lock_holder
         values["broken_lock_epoch"] = row.lock_epoch
-    compare_and_set(ctx.db, row, **values)
+    compare_and_set(db, row, **values)
+
+
+def release_locks_of(db: Session, holder: str, *, workspace_id: int | None, actor: str | None,
+                     now: datetime, why: str) -> list[str]:
+    """Free every lock `holder` has (in one workspace, or anywhere), each audited.
+
+    Used when a member leaves a workspace or a user is disabled: the owner is not blocked
+    by a lock whose holder no longer has any right there.  Their later save is refused
+    (they still have their file); were they to come back, it would be a conflicted copy.
+    """
+    query = select(S).where(col(S.lock_holder) == holder).order_by(col(S.id))
+    if workspace_id is not None:
+        query = query.where(col(S.workspace_id) == workspace_id)
+    released = []
+    for row in db.exec(query).all():
+        release(db, row, broken_by_other=True)
+        journal(db, actor=actor, operation="unlock", session_id=row.id, at=now,
+                detail={"holder": holder, "why": why})
+        released.append(row.id)
+    return released
 
 
 def close(ctx: Ctx, actor: str, session_id: str) -> SessionOut:
     """Release the actor's own lock (nothing to do if the session is free)."""
     ok = authorize(ctx, actor, session_id, Operation.CLOSE)
     if ok.verdict is Verdict.PROCEED:
-        release(ctx, ok.row, broken_by_other=False)
+        release(ctx.db, ok.row, broken_by_other=False)
         journal(ctx.db, actor=actor, operation="close", session_id=ok.row.id, at=ctx.now)
     return session_out(ctx.db, ok.row)
 
@@ -110,7 +130,7 @@ def unlock(ctx: Ctx, actor: str, session_id: str) -> SessionOut:
     row = ok.row
     if ok.verdict is Verdict.PROCEED:
         holder = row.lock_holder
-        release(ctx, row, broken_by_other=holder != actor)
+        release(ctx.db, row, broken_by_other=holder != actor)
         journal(ctx.db, actor=actor, operation="unlock", session_id=row.id, at=ctx.now,
                 detail={"holder": holder})
     return session_out(ctx.db, row)
@@ -130,7 +150,7 @@ def expire_leases(ctx: Ctx) -> list[str]:
     expired = []
     for row in rows:
         holder = row.lock_holder
-        release(ctx, row, broken_by_other=True)
+        release(ctx.db, row, broken_by_other=True)
         journal(ctx.db, actor=None, operation="lease_expired", session_id=row.id, at=ctx.now,
                 detail={"holder": holder})
         expired.append(row.id)
@@ -152,7 +172,7 @@ def archive(ctx: Ctx, actor: str, session_id: str, reason: str) -> SessionOut:
 def unarchive(ctx: Ctx, actor: str, session_id: str) -> SessionOut:
     """End Jira's lock."""
     ok = authorize(ctx, actor, session_id, Operation.UNARCHIVE)
-    release(ctx, ok.row, broken_by_other=False)
+    release(ctx.db, ok.row, broken_by_other=False)
     journal(ctx.db, actor=actor, operation="unarchive", session_id=ok.row.id, at=ctx.now)
     return session_out(ctx.db, ok.row)
 

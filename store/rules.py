@@ -42,6 +42,7 @@ class Operation(StrEnum):
     DISCONNECT = "disconnect"
     ARCHIVE = "archive"
     UNARCHIVE = "unarchive"
+    REASSIGN = "reassign"
 
 
 class Verdict(Enum):
@@ -106,11 +107,16 @@ def _members_or_admins(actor: Actor, state: SessionState) -> bool:
 
 
 def _owner(actor: Actor, state: SessionState) -> bool:
-    return actor.name == state.owner
+    # the owner while still a member: a user removed from the workspace keeps no right there
+    return actor.name == state.owner and actor.is_member
 
 
 def _owner_or_admin(actor: Actor, state: SessionState) -> bool:
-    return actor.name == state.owner or actor.is_admin
+    return _owner(actor, state) or actor.is_admin
+
+
+def _admins(actor: Actor, state: SessionState) -> bool:
+    return actor.is_admin
 
 
 _WHO: dict[Operation, tuple[Callable[[Actor, SessionState], bool], str, str]] = {
@@ -131,12 +137,23 @@ _WHO: dict[Operation, tuple[Callable[[Actor, SessionState], bool], str, str]] = 
     Operation.RESTORE: (_owner_or_admin, "owner_or_admin", "only the owner or an admin"),
     Operation.ARCHIVE: (_members_or_admins, "members_only", "only members of the workspace"),
     Operation.UNARCHIVE: (_members_or_admins, "members_only", "only members of the workspace"),
+    Operation.REASSIGN: (_admins, "admin_only", "only admins"),
 }
 
 
+def _members_only(op: Operation) -> PermissionDenied:
+    return PermissionDenied(
+        "members_only", f"{op.value}: only members of the workspace may do this [members_only]"
+    )
+
+
 def check_permission(op: Operation, actor: Actor, state: SessionState, now: datetime) -> None:
-    """Raise PermissionDenied when the rules table does not let `actor` do `op` at all."""
+    """Raise PermissionDenied when the rules table does not let `actor` do `op` at all.
+
+    A lock gives its holder rights only while they are a member of the workspace."""
     if op is Operation.SAVE:
+        if not actor.is_member:
+            raise _members_only(op)
         holder = effective_holder(state, now)
         if actor.name not in (holder, state.broken_lock_holder):
             if holder is not None and holder != actor.name:
@@ -144,8 +161,11 @@ def check_permission(op: Operation, actor: Actor, state: SessionState, now: date
             raise PermissionDenied("lock_holder_only", "only the lock holder may save: open it")
         return
     if op is Operation.UNLOCK:
-        holder = effective_holder(state, now)
-        if not (actor.is_admin or (holder is not None and holder == actor.name)):
+        if actor.is_admin:
+            return
+        if not actor.is_member:
+            raise _members_only(op)
+        if effective_holder(state, now) != actor.name:
             raise PermissionDenied(
                 "holder_or_admin", "only the lock holder or an admin may unlock a session"
             )
@@ -157,7 +177,8 @@ def check_permission(op: Operation, actor: Actor, state: SessionState, now: date
 
 # -- trash and mode ---------------------------------------------------------------------
 
-_IN_TRASH_OK = {Operation.LIST, Operation.SHOW, Operation.HISTORY, Operation.RESTORE}
+_IN_TRASH_OK = {Operation.LIST, Operation.SHOW, Operation.HISTORY, Operation.RESTORE,
+                Operation.REASSIGN}
 
 
 def check_trash(op: Operation, state: SessionState) -> None:
@@ -187,6 +208,7 @@ _LOCK_FREE = {
     Operation.DOWNLOAD,
     Operation.RESTORE,
     Operation.IMPORT,
+    Operation.REASSIGN,  # the lock stays with its holder
 }
 
 

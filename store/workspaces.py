@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from store.errors import Conflict, Invalid, PermissionDenied
+from store.locking import release_locks_of
 from store.models import Membership, Role, User, Workspace, WorkspaceKind
 from store.rows import (
     admin_check_actor,
@@ -85,7 +86,10 @@ def add_member(db: Session, actor: str | None, workspace: str, user: str,
 
 def remove_member(db: Session, actor: str | None, workspace: str, user: str,
                   now: datetime) -> WorkspaceOut:
-    """Take `user` out of the team workspace (their sessions stay, owned by them)."""
+    """Take `user` out of the team workspace and free the locks they hold there.
+
+    Their sessions stay, owned by them, but an owner who is not a member has no right
+    over them: an admin hands them to a member (`reassign`)."""
     team = _manageable_team(db, actor, workspace)
     member = user_named(db, user)
     assert team.id is not None
@@ -94,6 +98,8 @@ def remove_member(db: Session, actor: str | None, workspace: str, user: str,
         db.delete(row)
         journal(db, actor=actor, operation="remove_member", session_id=None, at=now,
                 detail={"workspace": team.name, "user": member.name})
+        release_locks_of(db, member.name, workspace_id=team.id, actor=actor, now=now,
+                         why=f"removed from the workspace {team.name}")
         db.flush()
     return workspace_out(db, team)
 

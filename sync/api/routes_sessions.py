@@ -237,6 +237,17 @@ def move_session(
     return ctx.session_json(user, session)
 
 
+@router.post("/sessions/{session_id}/reassign")
+def reassign_session(
+    ctx: Ctx,
+    user: CurrentUser,
+    session_id: str,
+    owner: Annotated[str, Body(embed=True, max_length=255)],
+) -> Json:
+    """Hand the session to another member of its workspace (admins only)."""
+    return ctx.session_json(user, ctx.store.reassign(user.name, session_id, owner))
+
+
 @router.delete("/sessions/{session_id}")
 def delete_session(ctx: Ctx, user: CurrentUser, session_id: str) -> Json:
     """Move the session to the trash."""

@@ -1,4 +1,5 @@
-"""`xray-sync sessions save | revert | rename | duplicate | move | connect | disconnect`.
+"""`xray-sync sessions save | revert | rename | duplicate | move | connect | disconnect |
+reassign`.
 
 The commands that change a session's content, name, workspace or connection mode;
 they join the `sessions` group of `sync.cli.sessions_cmds`.
@@ -102,6 +103,17 @@ def connect(state: CliState, session_id: str, project: str | None) -> None:
 def disconnect(state: CliState, session_id: str) -> None:
     """Make the session standalone again (its Jira issues stay in Jira)."""
     _print(state, state.store().disconnect(state.actor(), session_id), "disconnected")
+
+
+@sessions.command("reassign")
+@ID
+@click.option("--owner", metavar="USER", required=True,
+              help="The new owner: a member of the session's workspace.")
+@json_option
+@pass_state
+def reassign(state: CliState, session_id: str, owner: str) -> None:
+    """Hand the session to another member of its workspace (admins only)."""
+    _print(state, state.store().reassign(state.actor(), session_id, owner), "reassigned")
 
 
 def register(root: click.Group) -> None:

@@ -94,3 +94,20 @@ def test_users_token_text_names_the_user_and_the_token(team: Cli) -> None:
     lines = team.ok("users", "token", "bob", user="alice").stdout.splitlines()
     assert lines[0] == "user: bob"
     assert lines[1].startswith("token: ") and len(lines[1]) > len("token: ") + 20
+
+
+def test_sessions_reassign_hands_a_leavers_session_to_a_member(team: Cli) -> None:
+    """An admin's `sessions reassign ID --owner bob` makes bob the owner of carol's session."""
+    team.ok("workspaces", "members", "add", "qa-team", "carol", user="alice")
+    session = team.import_bundle("Leaver", user="carol")
+    team.ok("workspaces", "members", "remove", "qa-team", "carol", user="alice")
+    moved = team.json("sessions", "reassign", session["id"], "--owner", "bob", user="alice")
+    assert moved["owner"] == "bob"
+
+
+def test_sessions_reassign_by_a_non_admin_is_refused(team: Cli) -> None:
+    """bob may not reassign: permission_denied, exit 3, the owner unchanged."""
+    session = team.import_bundle("Mine", user="bob")
+    result = team("sessions", "reassign", session["id"], "--owner", "alice", user="bob")
+    assert result.exit_code == 3
+    assert team.json("sessions", "show", session["id"], user="bob")["owner"] == "bob"

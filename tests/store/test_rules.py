@@ -16,19 +16,18 @@ from store.rules import (
     decide,
     effective_holder,
 )
-from tests.store.rules_table import ACTOR_NAMES, OTHER_HOLDER, cases, expected
+from tests.store.rules_table import ACTOR_NAMES, MEMBERS, OTHER_HOLDER, cases, expected, owner_for
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 def _actor(kind: str) -> Actor:
-    return Actor(name=ACTOR_NAMES[kind], is_admin=kind == "admin",
-                 is_member=kind in ("owner", "member"))
+    return Actor(name=ACTOR_NAMES[kind], is_admin=kind == "admin", is_member=kind in MEMBERS)
 
 
-def _state(op: str, actor: Actor, lock: str, mode: str) -> SessionState:
+def _state(op: str, kind: str, actor: Actor, lock: str, mode: str) -> SessionState:
     holder = {"none": None, "actor": actor.name, "other": OTHER_HOLDER}[lock]
-    return SessionState(owner="alice", mode=mode, lock_holder=holder,
+    return SessionState(owner=owner_for(kind), mode=mode, lock_holder=holder,
                         lock_since=NOW if holder else None, lock_epoch=1,
                         trashed=op == "restore")
 
@@ -45,7 +44,7 @@ def _outcome(op: str, actor: Actor, state: SessionState) -> str:
 def test_rules_table_cell(op: str, actor: str, lock: str, mode: str) -> None:
     """Each cell of the rules table is allowed or refused with its exact error code."""
     who = _actor(actor)
-    assert _outcome(op, who, _state(op, who, lock, mode)) == expected(op, actor, lock, mode)
+    assert _outcome(op, who, _state(op, actor, who, lock, mode)) == expected(op, actor, lock, mode)
 
 
 def test_permission_is_checked_before_the_lock() -> None:

@@ -15,7 +15,7 @@ from store.db import make_engine, migrate
 from store.errors import StoreError
 from store.models import ExploratorySession
 from tests.store.conftest import BACKENDS, Clock
-from tests.store.rules_table import ACTOR_NAMES, OTHER_HOLDER, cases, expected
+from tests.store.rules_table import ACTOR_NAMES, OTHER_HOLDER, cases, expected, owner_for
 
 SINCE = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -33,14 +33,15 @@ def table_store(request: pytest.FixtureRequest,
     migrate(engine)
     store = Store(engine, StoreSettings(home=home / "home"), clock=Clock())
     store.add_user("root", admin=True)
-    for name in ("alice", "bob", "carol", "dave"):
+    for name in ("alice", "bob", "carol", "dave", "erin"):
         store.add_user(name)
     store.add_workspace(None, "qa-team", members=("alice", "bob", "dave"))
     yield store
     engine.dispose()
 
 
-def _session(store: Store, mode: str, lock_holder: str | None, trashed: bool) -> str:
+def _session(store: Store, mode: str, lock_holder: str | None, trashed: bool,
+             owner: str = "alice") -> str:
     project = "QA" if mode == "xray" else None
     made = store.import_session("alice", "qa-team", io.BytesIO(b"content"), name="Cell",
                                 mode=mode, project=project)
@@ -49,6 +50,8 @@ def _session(store: Store, mode: str, lock_holder: str | None, trashed: bool) ->
                                  "lock_epoch": 1 if lock_holder else 0}
     if trashed:
         values["trashed_at"] = SINCE
+    if owner != "alice":  # a former owner: erin owns it but is not a member of qa-team
+        values["owner_id"] = store.get_user(owner).id
     with store.engine.begin() as conn:  # set the cell's state directly, not through the rules
         conn.execute(update(ExploratorySession).where(col(ExploratorySession.id) == made.id)
                      .values(**values))
@@ -73,6 +76,7 @@ def _operation(store: Store, op: str, actor: str, sid: str) -> Callable[[], obje
         "connect": lambda: store.connect(actor, sid, "QA"),
         "disconnect": lambda: store.disconnect(actor, sid),
         "archive": lambda: store.archive(actor, sid, "Test Execution moved to Done"),
+        "reassign": lambda: store.reassign(actor, sid, "bob"),
     }
     return calls[op]
 
@@ -83,7 +87,7 @@ def test_store_keeps_rules_table_cell(table_store: Store, op: str, actor: str, l
     """Each cell of the rules table is allowed or refused by the store with its exact code."""
     name = ACTOR_NAMES[actor]
     holder = {"none": None, "actor": name, "other": OTHER_HOLDER}[lock]
-    sid = _session(table_store, mode, holder, trashed=op == "restore")
+    sid = _session(table_store, mode, holder, trashed=op == "restore", owner=owner_for(actor))
     try:
         _operation(table_store, op, name, sid)()
         outcome = "ok"
