@@ -7,6 +7,7 @@ below (`module.register(cli)`); nothing else needs to change to add one.
 from __future__ import annotations
 
 from sync.cli import (
+    demo_cmd,
     doctor_cmd,
     init_cmd,
     sample_cmd,
@@ -29,6 +30,7 @@ sample_cmd.register(cli)
 sync_cmds.register(cli)
 sandbox_cmd.register(cli)
 doctor_cmd.register(cli)
+demo_cmd.register(cli)
 
 
 def main() -> None:

@@ -3,6 +3,8 @@
     CliError                  code, rule, message   (found by the CLI itself)
      +-- NoActingUser         code "invalid"        (no --as, XRAY_SYNC_USER or [cli] user)
      +-- NoStore              code "not_found"      (no store where the config points)
+     +-- DemoRunning          code "conflict"       (a demo already runs in that data folder)
+     +-- AddressInUse         code "unavailable"    (the HTTP API's port is taken)
      +-- FileExists           code "conflict"       (download would overwrite; --force)
      +-- LocalFileError       code "unavailable"    (a local file cannot be read or written)
 
@@ -70,6 +72,31 @@ class NoStore(CliError):
             "to the home of an existing one [no_store]",
         )
         self.where = where
+
+
+class DemoRunning(CliError):
+    """Another demo holds the data folder."""
+
+    code: ClassVar[str] = "conflict"
+
+    def __init__(self, home: Path, pid: str) -> None:
+        holder = f" (pid {pid})" if pid else ""
+        super().__init__(
+            "demo_running",
+            f"a demo already runs in {home}{holder}: stop it first, or start another in a "
+            "fresh folder (unset XRAY_SYNC_HOME) [demo_running]")
+
+
+class AddressInUse(CliError):
+    """The HTTP API's port is taken."""
+
+    code: ClassVar[str] = "unavailable"
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            "address_in_use",
+            f"cannot listen on {host}:{port}: the address is in use; set XRAY_SYNC_SERVER_PORT "
+            "to a free port (0: any) [address_in_use]")
 
 
 class FileExists(CliError):

@@ -73,15 +73,19 @@ def list_(state: CliState, workspace: str | None, type_: str | None, mode: str |
 @click.option("--project", metavar="KEY", default=None,
               help="The Jira project of an xray session (default: [jira] project).")
 @click.option("--name", metavar="NAME", default=None, help="Else the bundle's or file's name.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the new session's id.")
 @json_option
 @pass_state
 def import_(state: CliState, file: Path, workspace: str, mode: str, project: str | None,
-            name: str | None) -> None:
+            name: str | None, quiet: bool) -> None:
     """Upload FILE as a new session of WORKSPACE (you become its owner)."""
     store, actor = state.store(), state.actor()
     with file.open("rb") as stream:
         session = store.import_session(actor, workspace, stream, filename=file.name, name=name,
                                        mode=mode, project=project)
+    if quiet and not state.json:
+        click.echo(session.id)  # for scripts: ID=$(xray-sync sessions import ... -q)
+        return
     _print_session(state, session, "imported")
 
 

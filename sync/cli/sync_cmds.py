@@ -1,4 +1,4 @@
-"""`xray-sync sync`, `xray-sync daemon` and `xray-sync demo`.
+"""`xray-sync sync` and `xray-sync daemon` (`xray-sync demo`: `sync.cli.demo_cmd`).
 
 `sync` asks the running daemon over HTTP (`POST /api/v1/sync` with the bearer token of
 the acting user, taken from `XRAY_SYNC_TOKEN`; `xray-sync users token NAME` makes one);
@@ -8,12 +8,10 @@ store are safe: sessions are claimed before they are pushed.
 
 from __future__ import annotations
 
-import socket
+import errno
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import click
@@ -21,9 +19,9 @@ import httpx
 
 from store import sync_state
 from sync.cli.context import CliState, json_option, pass_state
-from sync.cli.errors import CliError
+from sync.cli.errors import AddressInUse, CliError
 from sync.cli.output import emit
-from sync.config import Config, load_config
+from sync.config import Config
 from sync.engine.build import NotConfigured, build_engine
 from sync.engine.summary import CycleSummary
 
@@ -133,97 +131,13 @@ def daemon_cmd(state: CliState) -> None:
         code = run_daemon(config, on_ready=lambda url: click.echo(f"xray-sync daemon on {url}"))
     except NotConfigured as exc:
         raise CliError("jira_not_configured", exc.message) from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressInUse(config.server.host, config.server.port) from None
+        raise
     sys.exit(code)
 
 
 def register(root: click.Group) -> None:
     root.add_command(sync_cmd)
     root.add_command(daemon_cmd)
-    root.add_command(demo)
-
-
-# ---- demo ------------------------------------------------------------------------------
-
-SANDBOX_ENV = {
-    "XRAY_SYNC_JIRA_EMAIL": "sandbox@example.com",
-    "XRAY_SYNC_JIRA_TOKEN": "sandbox-token",  # the sandbox's public default, not a secret
-    "XRAY_SYNC_XRAY_CLIENT_ID": "sandbox",
-    "XRAY_SYNC_XRAY_CLIENT_SECRET": "sandbox-secret",
-    "XRAY_SYNC_JIRA_PROJECT": "QA",
-}
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
-def _demo_config(state: CliState, home: Path, sandbox_url: str, deployment: str) -> Config:
-    env = {**state.env, **SANDBOX_ENV, "XRAY_SYNC_HOME": str(home),
-           "XRAY_SYNC_JIRA_URL": sandbox_url, "XRAY_SYNC_XRAY_URL": sandbox_url,
-           "XRAY_SYNC_JIRA_DEPLOYMENT": deployment}
-    env.setdefault("XRAY_SYNC_SERVER_PORT", str(_free_port("127.0.0.1")))
-    env.setdefault("XRAY_SYNC_SYNC_INTERVAL", "30")
-    env.pop("XRAY_SYNC_CONFIG", None)
-    env.pop("XRAY_SYNC_STORE_URL", None)
-    return load_config(None, env)
-
-
-def _demo_text(config: Config, sandbox_url: str, token: str, home: Path) -> str:
-    url = config.public_url
-    exports = (f"export XRAY_SYNC_HOME={home} XRAY_SYNC_USER=alice XRAY_SYNC_TOKEN={token} "
-               f"XRAY_SYNC_SERVER_PORT={config.server.port} XRAY_SYNC_JIRA_URL={sandbox_url} "
-               f"XRAY_SYNC_XRAY_URL={sandbox_url} "
-               + " ".join(f"{k}={v}" for k, v in SANDBOX_ENV.items()))
-    return "\n".join([
-        f"web console:   {url}/   (token for alice: {token})",
-        f"HTTP API:      {url}/api/v1/  (Authorization: Bearer {token})",
-        f"sandbox Jira:  {sandbox_url}  (what the sync created: {sandbox_url}/_sandbox/state)",
-        f"data folder:   {home}",
-        "in another terminal:",
-        f"  {exports}",
-        "  xray-sync sessions list --workspace qa-team",
-        "  xray-sync sessions rename ID 'A new name'     # then: xray-sync sync --wait",
-        "  xray-sync sync --wait --json",
-        "Ctrl-C stops the demo.",
-    ])
-
-
-@click.command("demo")
-@click.option("--once", is_flag=True, help="One full sync cycle, print the summary, exit.")
-@click.option("--deployment", type=click.Choice(["cloud", "datacenter"]), default="cloud",
-              show_default=True, help="Which Jira/Xray the sandbox plays.")
-@json_option
-@pass_state
-def demo(state: CliState, once: bool, deployment: str) -> None:
-    """Sandbox Jira + daemon + sample data on embedded defaults (XRAY_SYNC_HOME or a temp dir)."""
-    from sandbox.server import start_sandbox
-    from sync.cli.sample import ADMIN, seed_sample
-    from sync.daemon import run_daemon
-    from sync.wiring import configure_logging, open_store
-
-    home_env = state.env.get("XRAY_SYNC_HOME", "").strip()
-    home = Path(home_env) if home_env else Path(tempfile.mkdtemp(prefix="xray-sync-demo-"))
-    sandbox = start_sandbox(deployment)
-    try:
-        config = _demo_config(state, home, sandbox.url, deployment)
-        store = open_store(config)
-        seed_sample(store, project=config.jira.project)
-        token = store.issue_token(ADMIN)
-        if once:
-            summary = build_engine(config, store).sync(None, threading.Event())
-            data = {"home": str(home), "sandbox": sandbox.url, "last": summary.to_json()}
-            emit(state.json, data, lambda: f"demo cycle: {summary_text(summary.to_json())}")
-            store.engine.dispose()
-            sys.exit(1 if summary.errors else 0)
-        configure_logging(config)
-
-        def ready(_url: str) -> None:
-            emit(state.json, {"console": config.public_url, "token": token,
-                              "sandbox": sandbox.url, "home": str(home)},
-                 lambda: _demo_text(config, sandbox.url, token, home))
-
-        run_daemon(config, on_ready=ready)
-    finally:
-        sandbox.stop()

@@ -180,6 +180,7 @@ class Puller:
             summary.conflicts += 1
         elif isinstance(action, UpdateFields):
             self._push_summary(row, action.summary)
+            summary.pushed += 1  # sent from the pull: a rename still counts as pushed
             return replace(stored, summary=action.summary)
         elif isinstance(action, Defer):
             summary.deferred += 1

@@ -1,0 +1,205 @@
+"""`xray-sync demo` as a newcomer meets it: its hints and the README's tour run verbatim in a
+clean shell, a second demo never disturbs a running one, and nothing is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sync.cli.demo_cmd import TEMP_PREFIX, cli_bin_dir
+from tests.bounds import REPOSITORY
+
+pytestmark = pytest.mark.slow
+
+START_SECONDS = 60.0
+TOUR = re.compile(r"<!-- tour:start -->\s*```sh\n(.*?)```", re.S)
+
+
+@dataclass
+class Demo:
+    """A demo running in its own process group, with what it printed."""
+
+    proc: subprocess.Popen[str]
+    lines: list[str]
+    tmp: Path
+
+    def hint_commands(self) -> list[str]:
+        """The lines under "in another terminal:", as printed (without the indent)."""
+        start = self.lines.index("in another terminal:") + 1
+        return [line[2:] for line in self.lines[start:] if line.startswith("  ")]
+
+    def field(self, label: str) -> str:
+        line = next(line for line in self.lines if line.startswith(label))
+        return line[len(label):].split()[0]
+
+    @property
+    def home(self) -> Path:
+        return Path(self.field("data folder:"))
+
+    @property
+    def token(self) -> str:
+        line = next(line for line in self.lines if line.startswith("HTTP API:"))
+        return line.split("Bearer ")[-1].rstrip(")")
+
+    def api(self) -> str:
+        return self.field("HTTP API:")
+
+    def stop(self) -> int:
+        """SIGTERM, then the exit status (15 s at most)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=15)
+        finally:
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
+
+
+def _clean_env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XRAY_SYNC_")}
+    return {**env, "TMPDIR": str(tmp), **extra}
+
+
+def start_demo(tmp: Path, **extra: str) -> Demo:
+    """`xray-sync demo` in a new process group; returns once it printed its hints."""
+    proc = subprocess.Popen([str(cli_bin_dir() / "xray-sync"), "demo"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=_clean_env(tmp, **extra),
+                            start_new_session=True)
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Ctrl-C stops the demo."):
+            return Demo(proc, lines, tmp)
+    proc.kill()
+    raise AssertionError(f"the demo printed no hints: {lines}")
+
+
+def clean_shell(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`script` in bash started by `env -i`: no venv, no PATH of ours, no XRAY_SYNC_*."""
+    return subprocess.run(["env", "-i", "bash", "--noprofile", "--norc", "-c", script],
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module, its first cycle done (the sample pushed)."""
+    running = start_demo(tmp_path_factory.mktemp("demo-tmp"))
+    try:
+        headers = {"Authorization": f"Bearer {running.token}"}
+        for _ in range(300):
+            status = httpx.get(f"{running.api()}sync/status", headers=headers, timeout=10)
+            if status.json()["cycles"] >= 1 and not status.json()["running"]:
+                break
+            threading.Event().wait(0.1)
+        yield running
+    finally:
+        running.stop()
+
+
+def test_the_printed_hints_run_verbatim_in_a_clean_shell(demo: Demo, tmp_path: Path) -> None:
+    """Each hint line, pasted into a shell that never saw the venv, succeeds; the rename is sent."""
+    script = "set -e\n" + "\n".join(demo.hint_commands())
+    done = clean_shell(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "command not found" not in done.stderr
+    assert "renamed session" in done.stdout
+    session_id = next(c.split()[3] for c in demo.hint_commands() if " rename " in c)
+    shown = clean_shell("\n".join([demo.hint_commands()[0],
+                                   f"xray-sync sessions show {session_id} --json"]), tmp_path)
+    key = json.loads(shown.stdout)["link"]["test_execution"]
+    issue = httpx.get(f"{demo.field('sandbox Jira:')}/rest/api/3/issue/{key}", timeout=10,
+                      auth=("sandbox@example.com", "sandbox-token"))
+    assert issue.json()["fields"]["summary"] == "Checkout, expired cards"
+
+
+def test_the_readme_tour_runs_verbatim_against_the_demo(demo: Demo, tmp_path: Path) -> None:
+    """Every line of the README's tour does what its comment says: refusals refuse, the rest
+    succeed."""
+    match = TOUR.search((REPOSITORY / "README.md").read_text(encoding="utf-8"))
+    assert match is not None
+    commands = [line for line in match.group(1).splitlines() if line.strip()]
+    shutil.copytree(REPOSITORY / "examples", tmp_path / "examples")
+    export = next(line for line in demo.hint_commands() if line.startswith("export "))
+    script = "\n".join([export, *(f'{c}\necho "@@rc=$?"' for c in commands)])
+    done = clean_shell(script, tmp_path)
+    codes = [int(code) for code in re.findall(r"@@rc=(\d+)", done.stdout)]
+    assert len(codes) == len(commands), done.stdout + done.stderr
+    for command, code in zip(commands, codes, strict=True):
+        refused = "# refused" in command
+        assert (code != 0) == refused, f"{command!r} exited {code}: {done.stderr}"
+    assert "locked" in done.stderr and "permission" in done.stderr
+    assert (tmp_path / "Checkout v2.xea").is_file()
+
+
+def test_a_second_demo_on_the_same_folder_refuses_and_leaves_the_first_alone(
+        demo: Demo) -> None:
+    """One line, exit 6, no traceback; the first demo's token still works and nothing is
+    seeded again."""
+    headers = {"Authorization": f"Bearer {demo.token}"}
+    before = httpx.get(f"{demo.api()}workspaces/qa-team/sessions?limit=500",
+                       headers=headers, timeout=10).json()["items"]
+    second = subprocess.run([str(cli_bin_dir() / "xray-sync"), "demo"], capture_output=True,
+                            text=True, timeout=60,
+                            env=_clean_env(demo.tmp, XRAY_SYNC_HOME=str(demo.home)))
+    assert second.returncode == 6
+    assert second.stderr.count("\n") == 1 and "[demo_running]" in second.stderr
+    assert second.stdout == ""
+    after = httpx.get(f"{demo.api()}workspaces/qa-team/sessions?limit=500",
+                      headers=headers, timeout=10)
+    assert after.status_code == 200
+    assert sorted(s["id"] for s in after.json()["items"]) == sorted(s["id"] for s in before)
+
+
+def test_a_demo_in_a_fresh_folder_runs_beside_and_sigterm_leaves_nothing(
+        demo: Demo, tmp_path: Path) -> None:
+    """A second demo gets its own folder and ports; SIGTERM ends its whole process group and
+    removes its temporary folder."""
+    other = start_demo(tmp_path, XRAY_SYNC_SERVER_PORT=demo.api().split(":")[2].split("/")[0])
+    try:
+        assert other.home != demo.home and other.home.name.startswith(TEMP_PREFIX)
+        assert other.api() != demo.api()
+        assert httpx.get(f"{other.api()}me", timeout=10,
+                         headers={"Authorization": f"Bearer {other.token}"}).status_code == 200
+    finally:
+        code = other.stop()
+    assert code == 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(other.proc.pid, 0)
+    assert list(tmp_path.glob(f"{TEMP_PREFIX}*")) == []
+
+
+def test_once_says_where_its_data_went_and_removes_it(tmp_path: Path) -> None:
+    """`demo --once` prints its summary and the data folder, which is then gone."""
+    done = subprocess.run([str(cli_bin_dir() / "xray-sync"), "demo", "--once"],
+                          capture_output=True, text=True, timeout=120, env=_clean_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    folder = re.search(r"data folder: (\S+) \(removed\)", done.stdout)
+    assert folder is not None, done.stdout
+    assert not Path(folder.group(1)).exists()
+    assert list(tmp_path.glob(f"{TEMP_PREFIX}*")) == []
+
+
+def test_once_with_keep_keeps_the_folder(tmp_path: Path) -> None:
+    """`demo --once --keep` leaves its data folder, and says so."""
+    done = subprocess.run([str(cli_bin_dir() / "xray-sync"), "demo", "--once", "--keep"],
+                          capture_output=True, text=True, timeout=120, env=_clean_env(tmp_path))
+    folder = re.search(r"data folder: (\S+) \(kept\)", done.stdout)
+    assert done.returncode == 0 and folder is not None, done.stdout
+    assert (Path(folder.group(1)) / "xray-sync.db").is_file()
