@@ -11,11 +11,13 @@ from starlette.routing import BaseRoute
 from sandbox import (
     control,
     jira_comments,
+    jira_createmeta,
     jira_issues,
     jira_meta,
     jira_parts,
     jira_permissions,
     jira_search,
+    jira_users,
     raven_routes,
     raven_settings,
     webhook_routes,
@@ -34,8 +36,10 @@ def jira_routes(cloud: bool) -> list[BaseRoute]:
     return [
         *jira_meta.routes(JIRA_PREFIX), *jira_permissions.routes(JIRA_PREFIX),
         *jira_search.routes(JIRA_PREFIX, cloud),
+        # before issue/{idOrKey}: `createmeta` is not an issue key
+        *jira_createmeta.routes(JIRA_PREFIX),
         *jira_issues.routes(JIRA_PREFIX), *jira_parts.routes(JIRA_PREFIX),
-        *jira_comments.routes(JIRA_PREFIX),
+        *jira_comments.routes(JIRA_PREFIX), *jira_users.routes(JIRA_PREFIX),
         *jira_parts.CONTENT_ROUTES,
     ]
 

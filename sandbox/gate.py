@@ -8,7 +8,6 @@ Order for each request (the control plane `/_sandbox/...` skips all of it):
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json
 import re
@@ -21,6 +20,7 @@ from starlette.routing import BaseRoute, Match
 from sandbox.errors import ApiError, PayloadTooLarge, Unauthorized
 from sandbox.faults import FaultRule
 from sandbox.runtime import Runtime
+from sandbox.users import ADMIN, TESTER, account_for
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -267,13 +267,12 @@ class Gate:
         if path.startswith("/api/") and self.runtime.deployment == "cloud":
             self.check_xray_token(credential)
             return
-        creds = self.runtime.options.credentials
-        if self.runtime.deployment == "cloud":
-            expected = base64.b64encode(f"{creds.email}:{creds.api_token}".encode()).decode()
-            if credential != f"Basic {expected}":
-                raise Unauthorized(JIRA_401)
-        elif credential != f"Bearer {creds.personal_access_token}":
+        options = self.runtime.options
+        who = account_for(credential, self.runtime.deployment,
+                          {ADMIN.name: options.credentials, TESTER.name: options.tester})
+        if who is None:
             raise Unauthorized(JIRA_401)
+        scope.setdefault("state", {})["user"] = who  # request.state.user for the routes
 
     def check_xray_token(self, credential: str) -> None:
         """Xray Cloud: a Bearer token from /api/v2/authenticate that has not expired."""

@@ -84,8 +84,8 @@ def check_fields(fields: dict[str, Any], view: View, project: catalog.Project, *
     changes: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, value in fields.items():
-        if name == "project" or (name == "issuetype" and creating):
-            continue
+        if name in ("project", "issuetype") and creating:
+            continue  # read by check_create
         if name not in EDITABLE:
             errors[name] = _cannot_set(name)
             continue
@@ -140,8 +140,8 @@ def check_assignee(value: Any) -> str | None:
         return None
     ref = value if isinstance(value, dict) else {}
     wanted = ref.get("accountId") or ref.get("name") or ref.get("key")
-    if wanted is None and ("accountId" in ref or "name" in ref):
-        return None
+    if (wanted is None and ("accountId" in ref or "name" in ref)) or wanted == "-1":
+        return None  # null unassigns; -1 is the project's default assignee: unassigned
     found = user_named(str(wanted)) if wanted else None
     if found is None:
         raise BadRequest(errors={"assignee": f"User '{wanted}' does not exist."})

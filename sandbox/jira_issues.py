@@ -8,7 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.errors import BadRequest, NotFound
+from sandbox import catalog
+from sandbox.errors import BadRequest, Forbidden, NotFound
+from sandbox.field_meta import field_metadata
 from sandbox.http_util import int_param, jira_json, json_body, no_content
 from sandbox.jira_input import apply_changes, check_create, check_edit
 from sandbox.jira_render import (
@@ -107,11 +109,27 @@ async def get_issue(request: Request) -> Response:
         issue = state.issue(request.path_params["key"])
         fields = wanted_fields(request.query_params.get("fields"), ALL_FIELDS)
         body = render_issue(issue, view, fields, issue_links(state, view), expand)
+        if "editmeta" in expand:
+            body["editmeta"] = edit_metadata(issue, view)
         if "properties" in request.query_params:
             wanted = request.query_params["properties"].split(",")
             body["properties"] = {k: v for k, v in issue.properties.items()
                                   if k in wanted or "*all" in wanted}
     return jira_json(body)
+
+
+def edit_metadata(issue: Issue, view: View) -> dict[str, Any]:
+    """What the issue's edit screen offers (GET editmeta, expand=editmeta)."""
+    project = view.project(issue.project_key) or view.projects[0]
+    kind = catalog.issue_type_by(issue.type_name) or catalog.ISSUE_TYPES[0]
+    return {"fields": field_metadata(view, project, kind, creating=False)}
+
+
+async def get_editmeta(request: Request) -> Response:
+    """GET issue/{idOrKey}/editmeta."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        return jira_json(edit_metadata(state.issue(request.path_params["key"]), view))
 
 
 async def edit_issue(request: Request) -> Response:
@@ -130,11 +148,12 @@ async def edit_issue(request: Request) -> Response:
 
 
 async def delete_issue(request: Request) -> Response:
-    """DELETE issue/{idOrKey}: 204."""
-    state = runtime_of(request).state
-    view_of(request)
+    """DELETE issue/{idOrKey}: 204; only the Administrators role may (403 otherwise)."""
+    state, view = runtime_of(request).state, view_of(request)
     with state.lock:
         issue = state.issue(request.path_params["key"])
+        if not view.actor.administrator:
+            raise Forbidden("You do not have permission to delete issues in this project.")
         check_issue_write(request, issue)
         state.delete_issue(issue)
     return no_content()
@@ -218,6 +237,7 @@ def routes(prefix: str) -> list[Route]:
         Route(one, edit_issue, methods=["PUT"]),
         Route(one, delete_issue, methods=["DELETE"]),
         Route(f"{one}/changelog", changelog, methods=["GET"]),
+        Route(f"{one}/editmeta", get_editmeta, methods=["GET"]),
         Route(f"{one}/properties", list_properties, methods=["GET"]),
         Route(f"{one}/properties/{{prop}}", get_property, methods=["GET"]),
         Route(f"{one}/properties/{{prop}}", put_property, methods=["PUT"]),

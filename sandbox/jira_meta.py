@@ -138,6 +138,12 @@ async def link_type(request: Request) -> Response:
     return jira_json(found)
 
 
+async def application_links(request: Request) -> Response:
+    """GET /rest/applinks/{version}/listApplicationlinks: a fresh Jira has none."""
+    view_of(request, version=2)
+    return jira_json([])
+
+
 def routes(prefix: str) -> list[Route]:
     """The metadata routes under a REST prefix."""
     return [
@@ -151,4 +157,6 @@ def routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/issueLinkType/{{id}}", link_type, methods=["GET"]),
         Route(f"{prefix}/priority", priorities, methods=["GET"]),
         Route(f"{prefix}/priority/{{id}}", priority, methods=["GET"]),
+        Route("/rest/applinks/{applinks_version}/listApplicationlinks", application_links,
+              methods=["GET"]),
     ]

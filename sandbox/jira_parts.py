@@ -205,12 +205,35 @@ async def delete_remote_link(request: Request) -> Response:
     return no_content()
 
 
-async def get_transitions(request: Request) -> Response:
-    """GET issue/{k}/transitions."""
-    state, view = runtime_of(request).state, view_of(request)
+async def delete_remote_link_by_global_id(request: Request) -> Response:
+    """DELETE issue/{k}/remotelink?globalId=: 204."""
+    state = runtime_of(request).state
+    view_of(request)
+    global_id = request.query_params.get("globalId")
+    if not global_id:
+        raise BadRequest("The globalId parameter is required.")
     with state.lock:
         issue = state.issue(request.path_params["key"])
-        return jira_json({"expand": "transitions", "transitions": render_transitions(issue, view)})
+        check_issue_write(request, issue)
+        kept = [i for i in issue.remote_links if i.global_id != global_id]
+        if len(kept) == len(issue.remote_links):
+            raise NotFound(f"No remote link with globalId '{global_id}'.")
+        issue.remote_links = kept
+    return no_content()
+
+
+async def get_transitions(request: Request) -> Response:
+    """GET issue/{k}/transitions[?transitionId=N][&expand=transitions.fields]."""
+    state, view = runtime_of(request).state, view_of(request)
+    wanted = request.query_params.get("transitionId")
+    with_fields = "transitions.fields" in request.query_params.get("expand", "").split(",")
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        found = [t for t in render_transitions(issue, view) if wanted in (None, t["id"])]
+    for transition in found:
+        if with_fields:
+            transition["fields"] = {}  # the workflow's transitions have no screen
+    return jira_json({"expand": "transitions", "transitions": found})
 
 
 async def do_transition(request: Request) -> Response:
@@ -260,6 +283,7 @@ def routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/attachment/{{id:int}}", delete_attachment, methods=["DELETE"]),
         Route(f"{one}/remotelink", add_remote_link, methods=["POST"]),
         Route(f"{one}/remotelink", list_remote_links, methods=["GET"]),
+        Route(f"{one}/remotelink", delete_remote_link_by_global_id, methods=["DELETE"]),
         Route(f"{one}/remotelink/{{id}}", get_remote_link, methods=["GET"]),
         Route(f"{one}/remotelink/{{id}}", put_remote_link, methods=["PUT"]),
         Route(f"{one}/remotelink/{{id}}", delete_remote_link, methods=["DELETE"]),

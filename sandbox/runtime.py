@@ -11,6 +11,7 @@ from sandbox.faults import Faults
 from sandbox.jira_render import View
 from sandbox.options import Deployment, SandboxOptions
 from sandbox.state import SandboxState
+from sandbox.users import ADMIN, user_named
 from sandbox.webhooks import Webhooks
 
 
@@ -51,4 +52,5 @@ def view_of(request: Request, version: int | None = None) -> View:
         second_key=runtime.options.second_project_key,
         second_name=runtime.options.second_project_name,
         tester_email=runtime.options.tester.email,
+        actor=user_named(str(request.scope.get("state", {}).get("user", ADMIN.name))) or ADMIN,
     )

@@ -8,6 +8,7 @@ hidden from those outside it.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,17 @@ def render_user(user: SandboxUser, email: str, base: str, api: str,
     }
 
 
-def email_of(user: SandboxUser, admin: Credentials, tester: Credentials) -> str:
-    """The e-mail address of a user (from the credentials the sandbox was given)."""
-    return admin.email if user is ADMIN else tester.email
+def account_for(credential: str, deployment: Deployment,
+                accounts: dict[str, Credentials]) -> str | None:
+    """The name of the user an Authorization header proves, if any.
+
+    Cloud: Basic e-mail:API token; Data Center: Bearer personal access token.
+    """
+    for name, creds in accounts.items():
+        if deployment == "cloud":
+            pair = base64.b64encode(f"{creds.email}:{creds.api_token}".encode()).decode()
+            if credential == f"Basic {pair}":
+                return name
+        elif credential == f"Bearer {creds.personal_access_token}":
+            return name
+    return None

@@ -134,8 +134,35 @@ def exercise(http: requests.Session, url: str) -> None:
     http.get(f"{v3}/search/jql", params={"jql": "nonsense ~~ 3"})
     http.get(f"{v3}/search", params={"jql": "project = QA"})
     http.post(f"{v3}/search", json={"jql": "project = QA"})
+    exercise_metadata(http, v3, key)
     http.delete(f"{v3}/issue/{second['key']}")
     requests.get(f"{v3}/myself", timeout=10, auth=("sandbox@example.com", "wrong"))
+
+
+def exercise_metadata(http: requests.Session, v3: str, key: str) -> None:
+    """Edit and create metadata, transition filters, users, assigning, remote link deletion."""
+    http.get(f"{v3}/issue/{key}", params={"expand": "editmeta"})
+    http.get(f"{v3}/issue/{key}/editmeta")
+    http.get(f"{v3}/issue/{key}/transitions", params={"expand": "transitions.fields"})
+    http.get(f"{v3}/issue/{key}/transitions", params={"transitionId": "31"})
+    for path in ("issue/createmeta", "issue/createmeta/QA/issuetypes",
+                 "issue/createmeta/DEMO/issuetypes/10103", "issue/createmeta/QA/issuetypes/99",
+                 "issue/createmeta/NOPE/issuetypes"):
+        http.get(f"{v3}/{path}")
+    http.get(f"{v3}/issue/createmeta", params={"projectKeys": "QA", "issuetypeNames": "Test",
+                                               "expand": "projects.issuetypes.fields"})
+    for params in ({"accountId": "5b10a2844c20165700ede22h"}, {"accountId": "nobody"}):
+        http.get(f"{v3}/user", params=params)
+    http.get(f"{v3}/user/search", params={"query": "sandbox"})
+    http.get(f"{v3}/user/search")
+    http.get(f"{v3}/user/assignable/search", params={"project": "QA", "query": "test"})
+    http.get(f"{v3}/user/assignable/search", params={"issueKey": key})
+    http.put(f"{v3}/issue/{key}/assignee", json={"accountId": "5b10a2844c20165700ede22h"})
+    http.put(f"{v3}/issue/{key}/assignee", json={"accountId": "nobody"})
+    http.post(f"{v3}/issue/{key}/remotelink", json={"globalId": "xs:2", "object": {
+        "url": "http://console/s/2", "title": "Session 2"}})
+    http.delete(f"{v3}/issue/{key}/remotelink", params={"globalId": "xs:2"})
+    http.delete(f"{v3}/issue/{key}/remotelink", params={"globalId": "xs:2"})
 
 
 def template_of(method: str, path: str) -> str:
