@@ -10,6 +10,7 @@ Database failures leave here as `Unavailable`; nothing else of SQLAlchemy leaks 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -70,6 +71,17 @@ class Store:
         self.blobs = BlobStore(settings.blob_root)
         self._reader = read_only(engine)
         self._clock = clock
+        self._admin_rights = True
+
+    def without_admin_rights(self) -> Store:
+        """This store, for requests whose actor's admin role must count for nothing.
+
+        Jira Automation's requests carry only a shared secret: whoever holds it may name
+        any actor, so such a request is honoured only for what its actor may do as a user.
+        """
+        clone = copy.copy(self)
+        clone._admin_rights = False
+        return clone
 
     @contextmanager
     def _tx(self, *, read: bool = False) -> Iterator[Ctx]:
@@ -77,7 +89,8 @@ class Store:
         try:
             with Session(self._reader if read else self.engine, expire_on_commit=False) as db, \
                     db.begin():
-                yield Ctx(db=db, settings=self.settings, blobs=self.blobs, now=self._clock())
+                yield Ctx(db=db, settings=self.settings, blobs=self.blobs, now=self._clock(),
+                          admin_rights=self._admin_rights)
         except IntegrityError as exc:
             raise Conflict("concurrent_change",
                            "a concurrent change got there first: retry [concurrent_change]"

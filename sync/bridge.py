@@ -16,7 +16,7 @@ Payload facts this module relies on (see `fixtures/README.md`):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -181,6 +181,20 @@ class AutomationRequest:
     action: Action
     issue_key: str
     actor_ids: tuple[str, ...]
+
+
+DEFAULT_AUTOMATION_ACTIONS = ("archive", "unarchive", "sync", "disconnect")
+ANY_MOVE = "move:*"
+
+
+def automation_allows(action: Action, listed: Sequence[str]) -> bool:
+    """Whether `[workflow] automation_actions` lets Automation ask for `action`.
+
+    An entry is an action as the config writes it (`archive`, `move:qa-archive`);
+    `move:*` lets Automation move a session to any workspace its actor is a member of.
+    """
+    wanted = {entry.strip() for entry in listed}
+    return str(action) in wanted or (action.name is ActionName.MOVE and ANY_MOVE in wanted)
 
 
 def parse_automation(payload: Any) -> AutomationRequest:

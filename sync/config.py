@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from sync.bridge import BadAction, parse_action
+from sync.bridge import DEFAULT_AUTOMATION_ACTIONS, BadAction, parse_action
 
 DEFAULT_PORT = 8470
 
@@ -84,6 +84,11 @@ class WorkflowConfig(_Section):
     on_status: dict[str, str] = Field(default_factory=dict)
     on_delete: str = "disconnect"  # empty: a deletion in Jira does nothing here
     service_user: str = ""
+    # Automation's requests: who acts when the request names no Jira account known here,
+    # and which actions they may ask for (docs/api.md, "Automation's trust model")
+    automation_user: str = ""
+    automation_actions: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_AUTOMATION_ACTIONS))
 
     # checked where the config is read, so every surface (the daemon, the API, an
     # in-process `xray-sync sync`) refuses an action the bridge does not know
@@ -95,6 +100,13 @@ class WorkflowConfig(_Section):
                 parse_action(action)
             except BadAction as exc:
                 raise ValueError(f"{status!r}: {exc}") from None
+        return value
+
+    @field_validator("automation_actions")
+    @classmethod
+    def _known_automation_actions(cls, value: list[str]) -> list[str]:
+        for action in value:
+            parse_action(action)  # BadAction is a ValueError: pydantic names the key
         return value
 
     @field_validator("on_delete")

@@ -6,10 +6,16 @@ through the store's operations, so every rule of docs/design.md section 3 applie
 acting user:
 
 - the local user carrying the Jira account that acted (a webhook or Automation names it);
-- else `[workflow] service_user`;
 - else, for what Jira reports (a status change, a deletion, from a webhook or a pull),
-  the session's owner; an Automation request with neither is refused (`no_actor`): a
-  request needs someone who asks.
+  `[workflow] service_user`, else the session's owner;
+- else, for an Automation request, `[workflow] automation_user`; with none it is refused
+  (`no_actor`): a request needs someone who asks.
+
+An Automation request never acts with admin rights: its body, actor included, is
+written by whoever holds the shared secret (anyone who can read the rule in Jira), so
+the actor is honoured only for what they may do as a user (`Store.without_admin_rights`).
+Which actions Automation may ask for at all is `[workflow] automation_actions`, checked
+before anything here runs (`sync.bridge.automation_allows`).
 
 A deletion in Jira is a fact, not a request: its `disconnect` applies as the sync's
 reconcile does (no user rule; deferred while a user holds the lock), audited with the
@@ -78,9 +84,10 @@ class Workflow:
     """Applies workflow actions to sessions through the store."""
 
     def __init__(self, store: Store, service_user: str, request_sync: Callable[[str], None],
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], *, automation_user: str = "") -> None:
         self.store = store
         self.service_user = service_user.strip()
+        self.automation_user = automation_user.strip()
         self.request_sync = request_sync
         self.clock = clock
 
@@ -89,21 +96,23 @@ class Workflow:
         if trigger.deleted and action.name is ActionName.DISCONNECT:
             return self._forget_deleted(row, trigger)
         actor = self.actor(trigger, row.owner)
-        return Applied(actor, self._run(action, actor, row.session_id, trigger))
+        # what Jira reports is a fact; what Automation asks for is only a user's request
+        store = self.store if trigger.reported else self.store.without_admin_rights()
+        return Applied(actor, self._run(store, action, actor, row.session_id, trigger))
 
     def actor(self, trigger: Trigger, owner: str) -> str:
         """The user the action runs as (see the module's docstring)."""
         mapped = self._mapped(trigger.jira_actor)
         if mapped is not None:
             return mapped
-        if self.service_user:
-            return self.service_user
         if trigger.reported:
-            return owner
+            return self.service_user or owner
+        if self.automation_user:
+            return self.automation_user
         raise PermissionDenied(
             "no_actor",
-            "no user here carries the request's Jira account and no workflow.service_user is "
-            "set [no_actor]",
+            "no user here carries the request's Jira account and no workflow.automation_user "
+            "is set [no_actor]",
         )
 
     def _mapped(self, accounts: Sequence[str]) -> str | None:
@@ -114,9 +123,8 @@ class Workflow:
                 continue
         return None
 
-    def _run(self, action: Action, actor: str, session_id: str,
+    def _run(self, store: Store, action: Action, actor: str, session_id: str,
              trigger: Trigger) -> SessionOut | None:
-        store = self.store
         match action.name:
             case ActionName.ARCHIVE:
                 return store.archive(actor, session_id, trigger.reason())

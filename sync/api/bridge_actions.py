@@ -43,7 +43,9 @@ def workflow_of(ctx: ApiContext) -> Workflow:
             raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")
         ctx.sync.request(session_id)
 
-    return Workflow(ctx.store, ctx.config.workflow.service_user, request_sync, ctx.clock)
+    workflow = ctx.config.workflow
+    return Workflow(ctx.store, workflow.service_user, request_sync, ctx.clock,
+                    automation_user=workflow.automation_user)
 
 
 def run_action(ctx: ApiContext, action: Action, trigger: Trigger) -> Outcome:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from store.errors import StoreError
+from store.errors import PermissionDenied, StoreError
 from sync import metrics
 from sync.api.bridge_actions import Outcome, run_action
 from sync.api.context import Ctx
@@ -30,6 +30,7 @@ from sync.bridge import (
     BadEvent,
     EventKind,
     JiraEvent,
+    automation_allows,
     decide,
     parse_automation,
     parse_jira_event,
@@ -119,6 +120,12 @@ async def automation_webhook(ctx: Ctx, request: Request) -> JSONResponse:
         automation = parse_automation(_json(body))
     except (BadEvent, BadAction) as exc:
         raise BadRequest("automation_body", str(exc)) from None
+    if not automation_allows(automation.action, ctx.config.workflow.automation_actions):
+        metrics.WEBHOOKS.labels("automation", "refused").inc()
+        raise PermissionDenied(
+            "automation_action",
+            f"Automation may not ask for {automation.action}: list it in "
+            "[workflow] automation_actions [automation_action]")
     trigger = Trigger(Source.AUTOMATION, automation.issue_key, jira_actor=automation.actor_ids)
     outcome = await run_in_threadpool(run_action, ctx, automation.action, trigger)
     metrics.WEBHOOKS.labels("automation", outcome.status).inc()
