@@ -30,7 +30,7 @@ from sandbox.options import SandboxOptions
 from sandbox.server import RunningSandbox, start_sandbox
 from store.api import Store
 from store.models import ExploratorySession, JiraLink, User, Workspace
-from store.sync_state import SyncBase
+from store.sync_state import LinkBase
 from sync.cli.sample import make_bundle
 from sync.config import Config, load_config
 from sync.engine.build import build_engine
@@ -165,7 +165,7 @@ def fill_linked(store: Store, sandbox: RunningSandbox, count: int) -> None:
             execution = sandbox.state.add_issue("Test Execution", name)
             for issue in (test, execution):
                 issue.labels = ["xray-sync", f"xs-{sid}"]
-            base = SyncBase(summary=name, status="To Do")
+            base = LinkBase(summary=name, status="To Do")
             sessions.append({"id": sid, "type": "session", "mode": "xray", "owner_id": user_id,
                              "workspace_id": ws_id, "name": name, "size": 1, "created": now,
                              "modified": now, "digest": "0" * 64, "version": 1})

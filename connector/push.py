@@ -134,6 +134,16 @@ class SessionPusher:
             self._link(push, existing.execution)
         return replace(existing, new_defects=created)
 
+    def push_test(self, spec: TestSpec, *, check_marker_first: bool = False) -> IssueRef:
+        """A charter's Test, made once: after a failed push (`check_marker_first`), the Test
+        its marker finds is brought up to date instead of a second one being made."""
+        hits = self.backend.find_by_marker(spec.session_id) if check_marker_first else None
+        if hits is not None and hits.tests:
+            test = _ref(hits.tests[0])
+            self.backend.update_test(test, summary=spec.summary, mission=spec.mission)
+            return test
+        return self._make_test(spec)
+
     def _link(self, push: SessionPush, execution: IssueRef) -> None:
         if push.console_url:
             link = RemoteLinkSpec(push.session_id, push.console_url, push.summary)
@@ -166,9 +176,11 @@ class SessionPusher:
             raise InvalidInput(
                 "a session without a charter Test needs `test` to make one [test_or_charter_test]"
             )
-        spec = push.test
+        return self._make_test(push.test)
+
+    def _make_test(self, spec: TestSpec) -> IssueRef:
         return self._guarded(
-            push.session_id,
+            spec.session_id,
             lambda: self.backend.create_test(spec),
             lambda h: _ref(h.tests[0]) if h.tests else None,
         )

@@ -44,7 +44,7 @@ from store.sync_claims import (
 )
 
 __all__ = [
-    "SYNC_ACTOR", "SyncBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
+    "SYNC_ACTOR", "LinkBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
     "clear_conflict", "complete",
     "deferred_rows", "disconnect_remotely_deleted", "linked_keys", "linked_projects",
     "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_sessions",
@@ -61,7 +61,7 @@ W = Workspace.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
-class SyncBase:
+class LinkBase:
     """What both sides agreed on at the last sync, as the link keeps it."""
 
     summary: str | None = None
@@ -81,7 +81,7 @@ class SyncBase:
                            "ids": self.ids, "deferred": self.deferred}, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str | None) -> SyncBase:
+    def from_json(cls, text: str | None) -> LinkBase:
         raw: dict[str, Any] = json.loads(text) if text else {}
         return cls(summary=raw.get("summary"), status=raw.get("status"),
                    updated=raw.get("updated"), create_started=bool(raw.get("create_started")),
@@ -109,7 +109,7 @@ class SyncRow:
     test_run: str | None
     state: str
     pushed_digest: str | None
-    base: SyncBase
+    base: LinkBase
 
     @property
     def locked(self) -> bool:
@@ -138,7 +138,7 @@ def _to_row(r: Any) -> SyncRow:
         lock_holder=r.lock_holder, trashed=r.trashed_at is not None, owner=r.owner,
         workspace=r.workspace, project=r.project, test_execution=r.test_execution,
         test=r.test, test_run=r.test_run, state=r.state, pushed_digest=r.pushed_digest,
-        base=SyncBase.from_json(r.remote_fields),
+        base=LinkBase.from_json(r.remote_fields),
     )
 
 
@@ -237,7 +237,7 @@ def _audit(conn: Connection, operation: str, session_id: str, at: datetime,
         detail=json.dumps(detail, sort_keys=True), at=at))
 
 
-def mark_create_started(engine: Engine, session_id: str, base: SyncBase) -> None:
+def mark_create_started(engine: Engine, session_id: str, base: LinkBase) -> None:
     """Remember, before sending it, that a create goes out (a crash then checks the marker)."""
     started = replace(base, create_started=True)
     with engine.begin() as conn:
@@ -246,7 +246,7 @@ def mark_create_started(engine: Engine, session_id: str, base: SyncBase) -> None
 
 
 def record_keys(engine: Engine, session_id: str, *, test: str | None,
-                test_execution: str | None, base: SyncBase) -> None:
+                test_execution: str | None, base: LinkBase) -> None:
     """Record the keys of what a first push created, as soon as they are known."""
     with engine.begin() as conn:
         conn.execute(update(L).where(L.c.session_id == session_id)
@@ -254,7 +254,7 @@ def record_keys(engine: Engine, session_id: str, *, test: str | None,
                              remote_fields=base.to_json()))
 
 
-def record_synced(engine: Engine, session_id: str, *, base: SyncBase, digest: str | None,
+def record_synced(engine: Engine, session_id: str, *, base: LinkBase, digest: str | None,
                   remote_hash: str | None, now: datetime, test_run: str | None = None,
                   done_entries: Sequence[int] = ()) -> None:
     """Both sides agree on `base`: store it, mark the link synced, drop the pushed entries."""
@@ -269,7 +269,7 @@ def record_synced(engine: Engine, session_id: str, *, base: SyncBase, digest: st
             conn.execute(delete(O).where(O.c.id.in_(list(done_entries))))
 
 
-def record_base(engine: Engine, session_id: str, *, base: SyncBase, remote_hash: str | None,
+def record_base(engine: Engine, session_id: str, *, base: LinkBase, remote_hash: str | None,
                 now: datetime) -> None:
     """A pull moved the base (the pushed content digest stays as it is)."""
     with engine.begin() as conn:

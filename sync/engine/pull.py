@@ -2,9 +2,9 @@
 
 The incremental pull searches each project from its watermark minus the overlap; an
 issue whose fields equal the base is an echo of our own write and is skipped. The
-planner decides the rest; this module applies its decisions: a rename (compare-and-set,
-never under a lock), the configured workflow action of a status, a recorded conflict,
-a deferred change (kept in the link's base until the lock ends).
+planner decides the rest and `sync.engine.actions` carries it out: a rename
+(compare-and-set, never under a lock), the configured workflow action of a status, a
+recorded conflict, a deferred change (kept in the link's base until the lock ends).
 
 The reconcile lists every marked issue of each project. A failed or empty listing
 while links exist is an error, never "everything was deleted"; an issue missing from
@@ -19,34 +19,23 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from connector.base import IssueRef, IssueSummary
+from connector.base import IssueSummary
 from connector.errors import NotFound
 from store import sync_state
-from store.sync_state import SyncBase as StoredBase
 from store.sync_state import SyncRow
-from sync.bridge import parse_action
 from sync.engine import scope
+from sync.engine.actions import SessionRun
 from sync.engine.context import EngineContext, plan_base
 from sync.engine.plan import (
-    Defer,
-    DisconnectOnRemoteDeletion,
-    LocalView,
-    PullRename,
-    PullStatus,
-    RecordBase,
-    RecordConflict,
     Remote,
     RemoteDeleted,
     RemoteView,
-    UpdateFields,
     fingerprint,
     is_echo,
-    plan_session,
-    settles_conflict,
 )
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
-from sync.workflow import Source, Trigger, Workflow
+from sync.workflow import Workflow
 
 log = logging.getLogger("xray_sync.sync.pull")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -136,65 +125,18 @@ class Puller:
 
     def _apply(self, row: SyncRow, remote: Remote, summary: CycleSummary) -> None:
         ctx = self.ctx
-        local = LocalView(row.session_id, row.name, row.digest, row.locked, row.trashed)
-        plan = plan_session(local, plan_base(row), remote, ctx.policy)
-        stored = replace(row.base, deferred=None)
-        for action in plan:
-            if isinstance(action, DisconnectOnRemoteDeletion):
-                assert isinstance(remote, RemoteDeleted)
-                deleted = Trigger(Source.PULL, remote.key, deleted=True)
-                if self.workflow.apply(parse_action(action.action), row, deleted).changed:
-                    summary.pulled += 1
-                return
-            stored = self._step(row, action, remote, stored, summary)
+        run = SessionRun(ctx, self.workflow, row, remote, "pull")
+        plan = run.plan()
+        stored = run.carry_out(plan, replace(row.base, deferred=None))
+        run.tally.add_to(summary)
+        if run.left_sync:
+            return
         if isinstance(remote, RemoteView):
             stored = replace(stored, updated=remote.updated.isoformat())
         sync_state.record_base(ctx.db, row.session_id, base=stored,
                                remote_hash=fingerprint(stored.summary or "", stored.status),
                                now=ctx.clock())
-        if settles_conflict(plan):
-            sync_state.clear_conflict(ctx.db, row.session_id)
-
-    def _step(self, row: SyncRow, action: object, remote: Remote, stored: StoredBase,
-              summary: CycleSummary) -> StoredBase:
-        ctx = self.ctx
-        if isinstance(action, PullRename):
-            if sync_state.apply_remote_rename(ctx.db, row.session_id, expected_name=row.name,
-                                              new_name=action.name, now=ctx.clock()):
-                summary.pulled += 1
-                return replace(stored, summary=action.name)
-        elif isinstance(action, PullStatus):
-            assert isinstance(remote, RemoteView)
-            if action.action:
-                moved = Trigger(Source.PULL, remote.key, action.status)
-                self.workflow.apply(parse_action(action.action), row, moved)
-                summary.pulled += 1
-            return replace(stored, status=action.status)
-        elif isinstance(action, RecordBase):
-            return replace(stored, summary=action.summary or stored.summary,
-                           status=action.status or stored.status)
-        elif isinstance(action, RecordConflict):
-            note = (f"{action.field}: local {action.local!r}, Jira {action.remote!r}; "
-                    f"kept {action.kept}")
-            sync_state.record_conflict(ctx.db, row.session_id, note, ctx.clock())
-            summary.conflicts += 1
-        elif isinstance(action, UpdateFields):
-            self._push_summary(row, action.summary)
-            summary.pushed += 1  # sent from the pull: a rename still counts as pushed
-            return replace(stored, summary=action.summary)
-        elif isinstance(action, Defer):
-            summary.deferred += 1
-            return replace(stored, deferred=_deferred_json(remote))
-        return stored
-
-    def _push_summary(self, row: SyncRow, name: str) -> None:
-        if row.type == "charter":
-            assert row.test is not None
-            self.ctx.backend.update_test(IssueRef(row.base.ids.get(row.test, row.test), row.test),
-                                         summary=name)
-        else:
-            assert row.test_execution is not None
-            self.ctx.backend.update_summary(row.test_execution, name)
+        run.settle(plan)
 
     # ---- reconcile ---------------------------------------------------------------------
 
@@ -225,15 +167,6 @@ class Puller:
 
 def _view(issue: IssueSummary) -> RemoteView:
     return RemoteView(issue.key, issue.summary, issue.status, issue.updated)
-
-
-def _deferred_json(remote: Remote) -> dict[str, str] | None:
-    if isinstance(remote, RemoteDeleted):
-        return {"deleted": remote.key}
-    if isinstance(remote, RemoteView):
-        return {"key": remote.key, "summary": remote.summary, "status": remote.status,
-                "updated": remote.updated.isoformat()}
-    return None
 
 
 def _deferred_view(row: SyncRow, deferred: dict[str, str]) -> Remote:

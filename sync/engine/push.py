@@ -1,106 +1,34 @@
-"""Push: carry one claimed session's push actions out against the backend.
+"""Push: what the engine writes to Jira for one session (a first push, its content, a rename).
 
-All the outbox entries of a session are coalesced: whatever they say, the session's
-current state is compared with the link's base and the difference goes out once (a
-rename and a save in a row cost one import). A first push creates the Test, the Test
-Execution with its run, the defects and the remote link (`connector.push`), records
-the keys as soon as they are known, and marks the create as started beforehand so that
-a crash or a lost answer is resolved through the marker, never by creating again. An
-update that creates new Bugs is marked the same way (a kill -9 between the Bugs' create
-and the recorded base made them twice before). Evidence whose digest the base remembers
-is not sent again.
+A first push creates the Test, the Test Execution with its run, the defects and the
+remote link (`connector.push`), records the keys as soon as they are known, and marks
+the create as started beforehand so that a crash or a lost answer is resolved through
+the marker (the connector's `SessionPusher` adopts what the marker finds), never by
+creating again. An update that creates new Bugs is marked the same way (a kill -9
+between the Bugs' create and the recorded base made them twice before). Evidence whose
+digest the base remembers is not sent again. Which of these run is the planner's
+decision, carried out by `sync.engine.actions`.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from connector.base import IssueRef, TestSpec
-from connector.errors import AmbiguousWrite
 from connector.push import DefectSpec, PushedSession, SessionPush, SessionPusher
 from store import sync_state
-from store.sync_state import SyncBase as StoredBase
-from store.sync_state import SyncRow
-from sync.engine import purge
+from store.sync_state import LinkBase, SyncRow
 from sync.engine.content import RunContent, read_content
-from sync.engine.context import EngineContext, plan_base
-from sync.engine.plan import (
-    CreateRemote,
-    LocalView,
-    PushContent,
-    RecordConflict,
-    UpdateFields,
-    fingerprint,
-    plan_session,
-    settles_conflict,
-)
-
-log = logging.getLogger("xray_sync.sync.push")
-
-Entry = tuple[int, str, str]
-
-
-@dataclass(frozen=True)
-class PushResult:
-    """What pushing one session did."""
-
-    created: bool = False
-    pushed: bool = False
-    conflicts: int = 0
-
-
-def push_session(ctx: EngineContext, session_id: str, entries: list[Entry],
-                 row: SyncRow | None = None) -> PushResult:
-    """Push one claimed session (`row`: its state, read after the claim, if the caller has
-    it); raises the connector's error when Jira refused or failed."""
-    entry_ids = [entry_id for entry_id, _, _ in entries]
-    if row is None:
-        row = sync_state.load_rows(ctx.db, [session_id]).get(session_id)
-    if row is None or row.mode != "xray":
-        # purged: `[sync] on_purge` (raises to keep the entry when Jira fails); disconnected
-        # or never linked: Jira's issues stay as they are (docs/design.md 3)
-        purged = purge.purged_issue(session_id, entries) if row is None else None
-        changed = purged is not None and purge.carry_out(ctx.backend, ctx.purge, purged)
-        sync_state.complete(ctx.db, entry_ids)
-        return PushResult(pushed=changed)
-    local = LocalView(session_id, row.name, row.digest, row.locked, row.trashed)
-    plan = plan_session(local, plan_base(row), None, ctx.policy)
-    if any(isinstance(a, CreateRemote) for a in plan):
-        _first_push(ctx, row, entry_ids)
-        return PushResult(created=True, pushed=True)
-    rename = next((a for a in plan if isinstance(a, UpdateFields)), None)
-    content = next((a for a in plan if isinstance(a, PushContent)), None)
-    if rename is None and content is None:
-        _synced(ctx, row, row.base, entry_ids)
-        return PushResult()
-    if content is not None:
-        base = _push_content(ctx, row)
-    else:
-        assert rename is not None
-        _push_rename(ctx, row, rename.summary)
-        base = replace(row.base, summary=row.name)
-    _synced(ctx, row, base, entry_ids)
-    if settles_conflict(plan):
-        sync_state.clear_conflict(ctx.db, row.session_id)
-    return PushResult(pushed=True, conflicts=sum(isinstance(a, RecordConflict) for a in plan))
-
-
-def _synced(ctx: EngineContext, row: SyncRow, base: StoredBase, entry_ids: list[int]) -> None:
-    base = replace(base, create_started=False)
-    sync_state.record_synced(
-        ctx.db, row.session_id, base=base, digest=row.digest,
-        remote_hash=fingerprint(base.summary or "", base.status), now=ctx.clock(),
-        done_entries=entry_ids,
-    )
+from sync.engine.context import EngineContext
 
 
 def _content(ctx: EngineContext, row: SyncRow) -> RunContent:
     return read_content(ctx.blobs.path(row.digest), row.name, row.digest)
 
 
-def _first_push(ctx: EngineContext, row: SyncRow, entry_ids: list[int]) -> None:
+def first_push(ctx: EngineContext, row: SyncRow) -> LinkBase:
+    """Create the session's entities (marked as started first); the base they give."""
     content = _content(ctx, row)
     recover = row.base.create_started
     if not recover:
@@ -109,26 +37,15 @@ def _first_push(ctx: EngineContext, row: SyncRow, entry_ids: list[int]) -> None:
         base = _create_charter_test(ctx, row, content, recover)
     else:
         base = _create_execution(ctx, row, content, recover)
-    _synced(ctx, row, replace(base, summary=row.name), entry_ids)
+    return replace(base, summary=row.name)
 
 
 def _create_charter_test(
     ctx: EngineContext, row: SyncRow, content: RunContent, recover: bool
-) -> StoredBase:
+) -> LinkBase:
     """A charter is one Generic Test whose definition is the mission."""
     spec = TestSpec(row.session_id, row.project, row.name, content.mission)
-    found = ctx.backend.find_by_marker(row.session_id).tests if recover else ()
-    if found:
-        test = IssueRef(found[0].id, found[0].key)
-        ctx.backend.update_test(test, summary=row.name, mission=content.mission)
-    else:
-        try:
-            test = ctx.backend.create_test(spec)
-        except AmbiguousWrite:
-            hits = ctx.backend.find_by_marker(row.session_id).tests
-            if not hits:
-                raise
-            test = IssueRef(hits[0].id, hits[0].key)
+    test = SessionPusher(ctx.backend).push_test(spec, check_marker_first=recover)
     base = replace(row.base, ids={**row.base.ids, test.key: test.id})
     sync_state.record_keys(ctx.db, row.session_id, test=test.key, test_execution=None, base=base)
     return base
@@ -136,7 +53,7 @@ def _create_charter_test(
 
 def _create_execution(
     ctx: EngineContext, row: SyncRow, content: RunContent, recover: bool
-) -> StoredBase:
+) -> LinkBase:
     """A session is a Test (made for it) in a Test Execution with its run, defects and link."""
     existing = _existing(row)
     push = _session_push(ctx, row, content, with_test=existing is None)
@@ -144,7 +61,8 @@ def _create_execution(
     return _after_push(ctx, row, push, pushed, content)
 
 
-def _push_content(ctx: EngineContext, row: SyncRow) -> StoredBase:
+def push_content(ctx: EngineContext, row: SyncRow) -> LinkBase:
+    """Send the last saved version (and the name): the run, new evidence and Bugs."""
     content = _content(ctx, row)
     if row.type == "charter":
         test = _existing_ref(row, row.test)
@@ -161,7 +79,8 @@ def _push_content(ctx: EngineContext, row: SyncRow) -> StoredBase:
     return _after_push(ctx, row, push, pushed, content)
 
 
-def _push_rename(ctx: EngineContext, row: SyncRow, summary: str) -> None:
+def push_summary(ctx: EngineContext, row: SyncRow, summary: str) -> None:
+    """The Jira summary follows the local name (a charter's Test, else the Test Execution)."""
     if row.type == "charter":
         ctx.backend.update_test(_existing_ref(row, row.test), summary=summary)
     else:
@@ -202,7 +121,7 @@ def _console(ctx: EngineContext, row: SyncRow) -> str:
 
 
 def _after_push(ctx: EngineContext, row: SyncRow, push: SessionPush, pushed: PushedSession,
-                content: RunContent) -> StoredBase:
+                content: RunContent) -> LinkBase:
     defects = dict(row.base.defects)
     for spec, ref in zip(push.new_defects, pushed.new_defects, strict=False):
         defects[spec.summary] = ref.key

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from store import sync_state
 from store.sync_state import SyncRow
+from sync.engine.actions import Entry, push_session
 from sync.engine.context import EngineContext
 from sync.engine.pull import Puller
-from sync.engine.push import Entry, push_session
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
 from sync.workflow import Workflow
@@ -41,6 +41,7 @@ class SyncEngine:
     def __init__(self, ctx: EngineContext, workflow: Workflow,
                  marks: Watermarks | None = None) -> None:
         self.ctx = ctx
+        self.workflow = workflow
         self.puller = Puller(ctx, workflow, marks or Watermarks(None))
         self._lock = threading.Lock()
 
@@ -126,14 +127,12 @@ class SyncEngine:
             sync_state.release(self.ctx.db, sid, self.ctx.worker)
             return
         try:
-            result = push_session(self.ctx, sid, entries, row)
+            tally = push_session(self.ctx, self.workflow, sid, entries, row)
         except Exception as exc:  # one session's failure blocks only that session
             self._failed(sid, exc, summary)
             return
         with self._lock:
-            summary.pushed += int(result.pushed)
-            summary.created += int(result.created)
-            summary.conflicts += result.conflicts
+            tally.add_to(summary)
 
     def _failed(self, sid: str, exc: Exception, summary: CycleSummary) -> None:
         now = self.ctx.clock()

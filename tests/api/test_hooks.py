@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from store.models import AuditEntry
-from store.sync_state import SyncBase, record_keys
+from store.sync_state import LinkBase, record_keys
 from sync.api.signatures import sign
 from sync.config import Secrets, WorkflowConfig
 from tests.api.conftest import (
@@ -39,7 +39,7 @@ def _linked(world: World, owner: str = "alice") -> str:
     """An xray session whose Test Execution is QA-17."""
     session = world.upload(owner, mode="xray", project="QA")
     record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
-                base=SyncBase())
+                base=LinkBase())
     return str(session["id"])
 
 

@@ -130,6 +130,20 @@ def test_marker_not_yet_visible_goes_to_caller_then_check_first_recovers() -> No
     assert len(tests) == 1
 
 
+def test_a_charter_test_whose_create_was_lost_is_made_once() -> None:
+    """A lost create of a charter's Test is adopted by its marker; pushed again with
+    check_marker_first, the found Test is brought up to date instead of a second one made."""
+    fake = FakeBackend()
+    pusher = SessionPusher(fake)
+    fake.lose_next_create()
+    first = pusher.push_test(CharterSpec("c1", "QA", "Charter", "Explore"))
+    again = pusher.push_test(CharterSpec("c1", "QA", "Charter 2", "Explore more"),
+                             check_marker_first=True)
+    tests = [i for i in fake.issues.values() if i.issue_type == "Test"]
+    assert first == again and len(tests) == 1
+    assert (tests[0].summary, tests[0].mission) == ("Charter 2", "Explore more")
+
+
 def test_fake_counts_calls_like_requests() -> None:
     """The fake's call counts follow the same budget as the real backends."""
     fake = FakeBackend()

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
-from store.sync_state import SyncBase, record_keys
+from store.sync_state import LinkBase, record_keys
 from sync.api import create_app
 from tests.api.conftest import FakeSync, make_config, populate
 
@@ -72,7 +72,7 @@ def seed(store: Store) -> dict[str, str]:
     add("alice", "Refunds mission", charter_bundle("Refunds mission"))
     add("bob", "Bob's notes", b"b" * 10)
     record_keys(store.engine, ids["Checkout with expired cards"], test="QA-16",
-                test_execution="QA-17", base=SyncBase())
+                test_execution="QA-17", base=LinkBase())
     store.open("bob", ids["Payments"])
     return ids
 

@@ -108,7 +108,7 @@ def test_a_remote_deletion_makes_the_session_standalone_and_keeps_it(db_engine: 
 def test_the_base_round_trips_through_the_link(db_engine: Engine) -> None:
     """record_synced stores the base, and load_rows reads the same base back."""
     sid = add_xray_session(db_engine, add_owner(db_engine), execution="QA-1")
-    base = sync_state.SyncBase("s", "To Do", "2026-11-20T10:00:00+00:00", False, ("e1",),
+    base = sync_state.LinkBase("s", "To Do", "2026-11-20T10:00:00+00:00", False, ("e1",),
                                {"Bug A": "QA-9"})
     sync_state.record_synced(db_engine, sid, base=base, digest="x", remote_hash="h", now=T0)
     row = sync_state.load_rows(db_engine, [sid])[sid]
