@@ -17,6 +17,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Match
 
+from sandbox import request_head
 from sandbox.errors import ApiError, PayloadTooLarge, Unauthorized
 from sandbox.faults import FaultRule
 from sandbox.runtime import Runtime
@@ -48,6 +49,14 @@ async def send_json(send: Send, status: int, body: Any,
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json;charset=UTF-8"),
         (b"content-length", str(len(payload)).encode()), *(headers or [])]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def send_html(send: Send, status: int, payload: bytes) -> None:
+    """Sends a complete HTML answer (a web server's own error page)."""
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/html;charset=utf-8"),
+        (b"content-length", str(len(payload)).encode())]})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -148,6 +157,11 @@ class Gate:
                      client: str) -> None:
         """Applies faults, limits and auth, then runs the app."""
         runtime = self.runtime
+        too_large = request_head.refusal(scope, runtime.deployment,
+                                         runtime.options.max_request_head_bytes)
+        if too_large is not None:  # the web server's refusal: before anything of Jira's
+            await send_html(send, *too_large)
+            return
         fired = runtime.faults.draw(scope["method"], scope["path"])
         delay = runtime.options.latency_ms + sum(r.latency_ms for r in fired
                                                   if r.kind == "latency")

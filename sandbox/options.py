@@ -41,6 +41,8 @@ class SandboxOptions:
     issue_write_limit: RateLimit | None = None  # Jira's writes-per-issue limit; None: off
     max_payload_bytes: int = 10 * 1024 * 1024  # JSON and other bodies
     max_attachment_bytes: int = 1024 * 1024 * 1024  # multipart uploads to .../attachments
+    # Tomcat's maxHttpHeaderSize (DC: request line + headers -> 400); Cloud: the URL -> 414.
+    max_request_head_bytes: int = 8 * 1024
     xray_token_ttl_seconds: float = 24 * 3600.0
     project_key: str = "QA"
     project_name: str = "Quality Assurance"

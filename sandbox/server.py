@@ -71,7 +71,9 @@ def _prepare(deployment: str, host: str, port: int, options: SandboxOptions | No
     state.base_url = f"http://{bound_host}:{bound_port}"
     runtime.webhooks.start()
     config = uvicorn.Config(build_app(runtime), log_level="critical", access_log=False,
-                            lifespan="off", timeout_keep_alive=30, http="h11")
+                            lifespan="off", timeout_keep_alive=30, http="h11",
+                            # h11 would refuse a head over 16 KiB itself; the gate decides.
+                            h11_max_incomplete_event_size=1024 * 1024)
     return runtime, uvicorn.Server(config), listener, f"http://{bound_host}:{bound_port}"
 
 
