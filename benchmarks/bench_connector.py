@@ -2,10 +2,12 @@
 
 1. Requests per connector operation (first push, update, search, listing, marker
    lookup), read from the sandbox's request log, Cloud and Data Center.
-2. Throughput under the sandbox's enforced rate limit (a fixed window per client):
-   (a) the connector's bucket set to the same limit, 4 threads;
-   (b) the connector's bucket set to twice the limit, 1 thread, so the sandbox answers
-       429 + Retry-After and the retry layer must wait it out.
+2. Throughput of Jira reads under the sandbox's enforced rate limit (a fixed window per
+   client, announced in X-RateLimit-* headers):
+   (a) the connector's Jira cap (`jira_rate_limit`) set to the same limit, 4 threads;
+   (b) the cap set to twice the limit, 1 thread, so the sandbox answers 429 +
+       Retry-After and the retry layer must wait it out (on Data Center the connector
+       adopts the bucket the sandbox announces instead of the cap).
    Each run lasts exactly N windows from its first request; reported: served
    requests, served / (N x limit), 429s, and the sandbox's count of requests sent
    before their Retry-After ran out ("early").
@@ -40,14 +42,16 @@ from sandbox.server import start_sandbox
 FAST = RateLimit(requests=100_000, per_seconds=1.0, burst=100_000)
 
 
-def backend_for(sandbox: Any, deployment: str, limit: RateLimit = FAST) -> Backend:
+def backend_for(sandbox: Any, deployment: str, limit: RateLimit = FAST,
+                jira_limit: RateLimit | None = None) -> Backend:
+    """`limit` is Xray Cloud's window, `jira_limit` Jira's own cap (None: none)."""
     return make_backend(ConnectorSettings(
         deployment=deployment,  # type: ignore[arg-type]
         jira_url=sandbox.url, xray_url=sandbox.url, email="sandbox@example.com",
         token="sandbox-token",  # noqa: S106 - the sandbox's documented default
         client_id="sandbox",
         client_secret="sandbox-secret",  # noqa: S106 - the sandbox's documented default
-        timeout=30.0, rate_limit=limit))
+        timeout=30.0, rate_limit=limit, jira_rate_limit=jira_limit))
 
 
 def push_of(session_id: str, defects: int) -> SessionPush:
@@ -110,7 +114,7 @@ def throughput(deployment: str, limit: int, window: float, windows: int, *,
     options = SandboxOptions(rate_limit=SandboxRateLimit(requests=limit, window_seconds=window))
     with start_sandbox(deployment, options=options) as sandbox:
         client_limit = RateLimit(requests=int(limit * client_factor), per_seconds=window)
-        backend = backend_for(sandbox, deployment, client_limit)
+        backend = backend_for(sandbox, deployment, jira_limit=client_limit)
         key = SessionPusher(backend_for(sandbox, deployment)).push(
             push_of("tp", defects=0)).execution.key
         # The set-up above is outside the measured window: let it close first.

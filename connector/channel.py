@@ -1,4 +1,5 @@
-"""The single I/O seam: one request through the bucket, the retry layer and `translate`.
+"""The single I/O seam: one request through its service's budget, the retry layer and
+`translate`.
 
 Jira requests go through the `jira` library's own `ResilientSession` (built with
 `max_retries=0`, so it never retries; the timeout is set on it); Xray Cloud requests
@@ -18,9 +19,9 @@ from jira import JIRA
 from jira.exceptions import JIRAError
 from jira.resilientsession import ResilientSession
 
+from connector.budget import Budget
 from connector.errors import InvalidResponse
 from connector.multipart import MultipartFile
-from connector.ratelimit import TokenBucket
 from connector.retry import RetryLayer
 from connector.translate import bare_url, error_for_exception, error_for_response
 
@@ -58,13 +59,13 @@ class Channel:
         self,
         http: requests.Session,
         retry: RetryLayer,
-        bucket: TokenBucket,
+        budget: Budget,
         *,
         timeout: float,
     ) -> None:
         self.http = http
         self._retry = retry
-        self._bucket = bucket
+        self.budget = budget
         self._timeout = timeout
         self._lock = threading.Lock()
         self.sent = 0
@@ -82,7 +83,8 @@ class Channel:
     ) -> requests.Response:
         """Send once, or more while the retry layer allows; a non-2xx raises ours."""
         return self._retry.call(
-            lambda: self._send_once(method, url, operation, idempotent, params, body, headers)
+            lambda: self._send_once(method, url, operation, idempotent, params, body, headers),
+            self.budget,
         )
 
     def send_json(
@@ -127,7 +129,7 @@ class Channel:
                     {"Content-Type": body.content_type}, raw=body,
                 )
 
-        resp = self._retry.call(once)
+        resp = self._retry.call(once, self.budget)
         try:
             return resp.json()
         except ValueError as exc:
@@ -159,7 +161,7 @@ class Channel:
         headers: dict[str, str] | None,
         raw: Any = None,
     ) -> requests.Response:
-        self._bucket.acquire()
+        self.budget.acquire()
         with self._lock:
             self.sent += 1
         all_headers = {"Accept": "application/json", "X-Atlassian-Token": "no-check"}
@@ -175,9 +177,13 @@ class Channel:
         try:
             resp = self.http.request(method, url, **kwargs)
         except (requests.RequestException, JIRAError) as exc:
+            answer = getattr(exc, "response", None)
+            if answer is not None:
+                self.budget.observe(answer.headers)
             raise error_for_exception(
                 exc, url=url, idempotent=idempotent, operation=operation
             ) from exc
+        self.budget.observe(resp.headers)
         if not resp.ok:
             raise error_for_response(resp, idempotent=idempotent, operation=operation)
         return resp

@@ -6,7 +6,7 @@
      +-- Conflict               409
      +-- Rejected               400/422 or GraphQL `errors`: Jira/Xray refused the request
      +-- PayloadTooLarge        413
-     +-- RateLimited            429 (and 503 with Retry-After) + retry_after (seconds)
+     +-- RateLimited            429 (and a limit's 503) + retry_after, reset_after (seconds)
      +-- Unavailable            5xx, connection refused, timeout before anything was sent
      +-- AmbiguousWrite         a create may or may not have been applied (+ operation)
      +-- InvalidResponse        a 2xx whose body we cannot read
@@ -67,18 +67,21 @@ class PayloadTooLarge(ConnectorError):
 
 
 class RateLimited(ConnectorError):
-    """The server asked us to slow down; `retry_after` is seconds to wait, if it said."""
+    """The server asked us to slow down; `retry_after` is seconds to wait, if it said;
+    `reset_after` the seconds until its X-RateLimit-Reset, if it sent one."""
 
     def __init__(
         self,
         message: str,
         *,
         retry_after: float | None,
+        reset_after: float | None = None,
         status: int | None = None,
         url: str | None = None,
         jira_messages: Sequence[str] = (),
     ) -> None:
         self.retry_after = retry_after
+        self.reset_after = reset_after
         super().__init__(message, status=status, url=url, jira_messages=jira_messages)
 
 

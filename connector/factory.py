@@ -1,4 +1,5 @@
-"""`make_backend`: settings in, a ready backend out (one bucket and one retry layer each)."""
+"""`make_backend`: settings in, a ready backend out: one retry layer, and one budget per
+service (Jira's; on Cloud also Xray's window, per API key)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import requests
 import requests.utils
 
 from connector.base import Backend
+from connector.budget import JiraBudget, XrayWindow
 from connector.channel import Channel, jira_client
 from connector.cloud import CloudBackend, XrayCloud
 from connector.datacenter import DataCenterBackend
 from connector.errors import InvalidInput
-from connector.ratelimit import Clock, Sleep, TokenBucket
+from connector.ratelimit import Clock, Sleep
 from connector.retry import RetryLayer
 from connector.settings import ConnectorSettings
 
@@ -28,12 +30,14 @@ def make_backend(
     rng: Callable[[], float] = random.random,
 ) -> Backend:
     """The backend for `settings.deployment`; `clock`/`sleep`/`rng` are seams for tests."""
-    bucket = TokenBucket(settings.rate_limit, clock=clock, sleep=sleep)
-    retry = RetryLayer(settings.retry, bucket, clock=clock, sleep=sleep, rng=rng)
+    retry = RetryLayer(settings.retry, sleep=sleep, rng=rng)
+    jira_budget = JiraBudget(settings.jira_rate_limit, floor=settings.retry.rate_limit_floor,
+                             clock=clock, sleep=sleep, rng=rng)
     if settings.deployment == "cloud":
-        return _cloud(settings, bucket, retry, clock)
+        xray_budget = XrayWindow(settings.rate_limit, clock=clock, sleep=sleep, rng=rng)
+        return _cloud(settings, jira_budget, xray_budget, retry, clock)
     if settings.deployment == "datacenter":
-        return _datacenter(settings, bucket, retry, clock)
+        return _datacenter(settings, jira_budget, retry, clock)
     raise InvalidInput(f"unknown deployment {settings.deployment!r} [deployment_is_cloud_or_dc]")
 
 
@@ -53,7 +57,8 @@ def pin_environment(http: requests.Session, url: str) -> requests.Session:
 
 
 def _cloud(
-    settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer, clock: Clock
+    settings: ConnectorSettings, jira_budget: JiraBudget, xray_budget: XrayWindow,
+    retry: RetryLayer, clock: Clock,
 ) -> CloudBackend:
     if not (settings.email and settings.token and settings.client_id and settings.client_secret):
         raise InvalidInput(
@@ -67,19 +72,19 @@ def _cloud(
     xray_url = settings.xray_url or settings.jira_url
     xray_http = pin_environment(requests.Session(), xray_url)
     xray = XrayCloud(
-        Channel(xray_http, retry, bucket, timeout=settings.timeout),
+        Channel(xray_http, retry, xray_budget, timeout=settings.timeout),
         xray_url,
         settings.client_id,
         settings.client_secret,
     )
     pin_environment(jira._session, settings.jira_url)
-    jira_channel = Channel(jira._session, retry, bucket, timeout=settings.timeout)
+    jira_channel = Channel(jira._session, retry, jira_budget, timeout=settings.timeout)
     return CloudBackend(jira_channel, settings.jira_url, xray,
                         zone_ttl=settings.time_zone_ttl, clock=clock)
 
 
 def _datacenter(
-    settings: ConnectorSettings, bucket: TokenBucket, retry: RetryLayer, clock: Clock
+    settings: ConnectorSettings, jira_budget: JiraBudget, retry: RetryLayer, clock: Clock
 ) -> DataCenterBackend:
     if not settings.token:
         raise InvalidInput("Data Center needs a personal access token [dc_token_required]")
@@ -88,7 +93,7 @@ def _datacenter(
     )
     pin_environment(jira._session, settings.jira_url)
     return DataCenterBackend(
-        Channel(jira._session, retry, bucket, timeout=settings.timeout),
+        Channel(jira._session, retry, jira_budget, timeout=settings.timeout),
         settings.jira_url,
         test_type_field=settings.test_type_field,
         definition_field=settings.definition_field,

@@ -1,4 +1,5 @@
-"""A thread-safe token bucket per backend, which also holds everyone back after a 429.
+"""A thread-safe token bucket: Jira's cap when one is configured or announced
+(`connector.budget.JiraBudget` holds the pauses).
 
 The clock and the sleep are injected so tests can run it on a fake clock.  A caller
 reserves a token under the lock (the bucket may go negative) and sleeps outside it,
@@ -31,31 +32,15 @@ class TokenBucket:
         self._clock = clock
         self._sleep = sleep
         self._stamp = clock()
-        self._not_before = float("-inf")
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
-        """Wait for a token and for any Retry-After the server asked for."""
+        """Wait for a token."""
         with self._lock:
             now = self._clock()
             self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
             self._stamp = now
             self._tokens -= 1.0
-            wait = max(-self._tokens / self._rate, self._not_before - now, 0.0)
+            wait = max(-self._tokens / self._rate, 0.0)
         if wait > 0:
             self._sleep(wait)
-            # A Retry-After announced while we slept moves our turn again.
-            self._wait_not_before()
-
-    def _wait_not_before(self) -> None:
-        while True:
-            with self._lock:
-                wait = self._not_before - self._clock()
-            if wait <= 0:
-                return
-            self._sleep(wait)
-
-    def defer_until(self, instant: float) -> None:
-        """Send nothing before `instant` (on this bucket's clock): the server's Retry-After."""
-        with self._lock:
-            self._not_before = max(self._not_before, instant)

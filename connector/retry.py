@@ -1,12 +1,15 @@
 """The connector's one retry layer (tenacity), honouring Retry-After.
 
-Retried: `RateLimited` (429, or 503 with Retry-After) after exactly its Retry-After
-(every other request of the backend waits too, through the bucket), and
-`Unavailable` with status 502/503/504 or no status (connection failed before it was
-sent) after exponential backoff with jitter.  Never retried: `AmbiguousWrite` (a
-create that may have been applied: the caller looks for the marker), and every
-other error.  A Retry-After longer than `max_retry_after` is raised to the caller.
-The `jira` library's own retries are off (`max_retries=0`), see `connector.jira_http`.
+Retried: `RateLimited` (429, or a 503 that says it is a limit) after the pause its
+service's budget takes (`connector.budget`: exactly Retry-After, else X-RateLimit-Reset,
+else a window-sized floor with jitter), during which every other request of that
+service waits too; and `Unavailable` with status 502/503/504 or no status (connection
+failed before it was sent) after exponential backoff with jitter.  Rate limits do not
+use up `attempts`: a call waits them out up to `max_rate_limit_wait` seconds in all, so
+no call fails for a limit that a wait serves.  Never retried: `AmbiguousWrite` (a create
+that may have been applied: the caller looks for the marker), and every other error.  A
+Retry-After longer than `max_retry_after` is raised to the caller.  The `jira`
+library's own retries are off (`max_retries=0`), see `connector.channel.jira_client`.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import tenacity
 
 from connector.errors import RateLimited, Unavailable
-from connector.ratelimit import Clock, Sleep, TokenBucket
+from connector.ratelimit import Sleep
 from connector.settings import RetrySettings
+
+if TYPE_CHECKING:
+    from connector.budget import Budget
 
 T = TypeVar("T")
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -46,6 +52,27 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def reset_seconds(value: str | None, now: float) -> float | None:
+    """X-RateLimit-Reset as seconds from `now` (epoch): Jira Cloud's ISO 8601 timestamp
+    (`2026-11-30T10:05Z`), or epoch seconds / a delay as other services send it."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, when.timestamp() - now)
+    if number > 10**9:  # an epoch timestamp, not a delay
+        return max(0.0, number - now)
+    return max(0.0, number)
+
+
 def is_retryable(exc: BaseException, settings: RetrySettings) -> bool:
     """Whether the layer may send the request again after `exc`."""
     if isinstance(exc, RateLimited):
@@ -61,41 +88,60 @@ def backoff(attempt: int, settings: RetrySettings, rng: Callable[[], float]) -> 
     return ceiling * (0.5 + 0.5 * rng())
 
 
+class _Budgeted:
+    """Counts one call's failures and rate-limit waits (tenacity asks for the wait before
+    asking whether to stop): `attempts` failures that are not rate limits stop it, and so
+    do rate limits once waited for `max_rate_limit_wait` seconds in all."""
+
+    def __init__(self, settings: RetrySettings, budget: Budget,
+                 rng: Callable[[], float]) -> None:
+        self.settings = settings
+        self.budget = budget
+        self.rng = rng
+        self.failures = 0
+        self.waited = 0.0
+
+    def wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, RateLimited):
+            # The budget holds back every request of this service, not just this one.
+            seconds = self.budget.refused(exc.retry_after, exc.reset_after)
+            self.waited += seconds
+            return seconds
+        self.failures += 1
+        return backoff(self.failures, self.settings, self.rng)
+
+    def stop(self, state: tenacity.RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, RateLimited):
+            return self.waited > self.settings.max_rate_limit_wait
+        return self.failures >= self.settings.attempts
+
+
 class RetryLayer:
     """Runs one call, again while it fails retryably, waiting as the server asked."""
 
     def __init__(
         self,
         settings: RetrySettings,
-        bucket: TokenBucket,
         *,
-        clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.settings = settings
-        self._bucket = bucket
-        self._clock = clock
         self._sleep = sleep
         self._rng = rng
 
-    def call(self, send: Callable[[], T]) -> T:
-        """`send()` once, and again on a retryable error, up to `settings.attempts` times."""
+    def call(self, send: Callable[[], T], budget: Budget) -> T:
+        """`send()` once, and again on a retryable error; a rate limit pauses `budget`."""
         if not self.settings.enabled:
             return send()
+        budgeted = _Budgeted(self.settings, budget, self._rng)
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.settings.attempts),
+            stop=budgeted.stop,
             retry=tenacity.retry_if_exception(lambda e: is_retryable(e, self.settings)),
-            wait=self._wait,
+            wait=budgeted.wait,
             sleep=self._sleep,
             reraise=True,
         )
         return retrying(send)
-
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            # The bucket holds back every request of this backend, not just this one.
-            self._bucket.defer_until(self._clock() + exc.retry_after)
-            return exc.retry_after
-        return backoff(state.attempt_number, self.settings, self._rng)

@@ -13,7 +13,8 @@ from connector.base import Deployment
 
 @dataclass(frozen=True)
 class RateLimit:
-    """A client-side token bucket: `requests` per `per_seconds`, bursts up to `burst`."""
+    """`requests` per `per_seconds`: Xray Cloud's window (any `per_seconds` holds at most
+    `requests`), or a token bucket for Jira with bursts up to `burst`."""
 
     requests: int = 300
     per_seconds: float = 300.0
@@ -34,6 +35,10 @@ class RetrySettings:
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 300.0
+    # Rate limits do not use up `attempts`: a call waits them out up to this long in all.
+    max_rate_limit_wait: float = 1800.0
+    # A 429 from Jira with neither Retry-After nor X-RateLimit-Reset pauses it this long.
+    rate_limit_floor: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,10 @@ class ConnectorSettings:
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
     timeout: float = 30.0
+    # Xray Cloud's window per API key (Standard: 300 per 5 minutes; Enterprise: 1,000).
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    # Jira's own cap (a token bucket); None: none, Jira's answers pace us (the default).
+    jira_rate_limit: RateLimit | None = None
     retry: RetrySettings = field(default_factory=RetrySettings)
     console_url: str = ""
     # Seconds the service user's time zone (`myself`) is trusted before it is read again.

@@ -28,7 +28,7 @@ from connector.errors import (
     Rejected,
     Unavailable,
 )
-from connector.retry import parse_retry_after
+from connector.retry import parse_retry_after, reset_seconds
 
 _MAX_MESSAGES = 10
 
@@ -82,9 +82,16 @@ def error_for_response(
         "url": bare_url(resp.url),
         "jira_messages": _messages(resp),
     }
-    retry_after = parse_retry_after(resp.headers.get("Retry-After"), now or datetime.now(UTC))
-    if status == 429 or (status == 503 and retry_after is not None):
-        return RateLimited(f"{operation}: rate limited", retry_after=retry_after, **data)
+    moment = now or datetime.now(UTC)
+    retry_after = parse_retry_after(resp.headers.get("Retry-After"), moment)
+    reset_after = reset_seconds(resp.headers.get("X-RateLimit-Reset"), moment.timestamp())
+    # A 503 is a limit when it says so (Jira Cloud: Retry-After, X-RateLimit-Reset or
+    # RateLimit-Reason on "a resource limit has been reached"); else the server is down.
+    limit_503 = status == 503 and (retry_after is not None or reset_after is not None
+                                   or "RateLimit-Reason" in resp.headers)
+    if status == 429 or limit_503:
+        return RateLimited(f"{operation}: rate limited", retry_after=retry_after,
+                           reset_after=reset_after, **data)
     if status >= 500:
         if not idempotent:
             return AmbiguousWrite(

@@ -21,7 +21,7 @@ async def get_log(request: Request) -> Response:
     """GET /_sandbox/log: requests per endpoint, early requests, statuses."""
     state = runtime_of(request).state
     with state.lock:
-        return jira_json(state.log.as_json())
+        return jira_json({**state.log.as_json(), "closed_window": state.closed_windows()})
 
 
 async def post_faults(request: Request) -> Response:

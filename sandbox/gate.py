@@ -175,13 +175,14 @@ class Gate:
             await self.send_fault(kinds["status"], scope, send, client)
             return
         extra: list[tuple[bytes, bytes]] = []
-        limiter = runtime.state.limiter
+        limiter = runtime.state.limiter_of(client)
         if limiter is not None:
             verdict = limiter.check(client, runtime.state.now())
-            extra = verdict.headers()
+            extra = verdict.headers(runtime.deployment)
             if not verdict.allowed:
-                until = runtime.state.now() + verdict.retry_after
-                runtime.state.retry_memory.told_to_wait(client, until)
+                if limiter.limit.retry_after:
+                    until = runtime.state.now() + verdict.retry_after
+                    runtime.state.retry_memory.told_to_wait(client, until)
                 refusal = ApiError("Rate limit exceeded.", status=429)
                 await send_json(send, 429, self.error_body(scope, refusal), extra)
                 return

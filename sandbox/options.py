@@ -24,10 +24,16 @@ class Credentials:
 
 @dataclass(frozen=True)
 class RateLimit:
-    """A fixed window per client: at most `requests` in each `window_seconds`."""
+    """A fixed window per client: at most `requests` in each `window_seconds`.
+
+    A refusal is a 429 with `Retry-After` when `retry_after`, and every answer carries the
+    deployment's X-RateLimit-* headers when `headers`; Xray Cloud's worst documented
+    behaviour is neither (its tracker asks for Retry-After: XRAYCLOUD-1399)."""
 
     requests: int = 300
     window_seconds: float = 300.0
+    retry_after: bool = True
+    headers: bool = True
 
 
 @dataclass
@@ -38,6 +44,8 @@ class SandboxOptions:
     latency_ms: float = 0.0
     search_lag_seconds: float = 0.0
     rate_limit: RateLimit | None = None  # None: no limit (the default for tests)
+    # Xray Cloud's own window (one per tenant); None: `rate_limit` counts Xray's requests too.
+    xray_rate_limit: RateLimit | None = None
     issue_write_limit: RateLimit | None = None  # Jira's writes-per-issue limit; None: off
     max_payload_bytes: int = 10 * 1024 * 1024  # JSON and other bodies
     max_attachment_bytes: int = 1024 * 1024 * 1024  # multipart uploads to .../attachments

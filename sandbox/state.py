@@ -82,8 +82,22 @@ class SandboxState:
             self.issue_retry_memory = RetryAfterMemory()
             limit = self.options.rate_limit
             self.limiter = RateLimiter(limit) if limit is not None else None
+            xray = self.options.xray_rate_limit
+            self.xray_limiter = RateLimiter(xray) if xray is not None else None
             per_issue = self.options.issue_write_limit
             self.issue_limiter = RateLimiter(per_issue) if per_issue is not None else None
+
+    def limiter_of(self, client: str) -> RateLimiter | None:
+        """The window a client's requests count in: Xray's own for Xray when it is set."""
+        if client == "xray" and self.xray_limiter is not None:
+            return self.xray_limiter
+        return self.limiter
+
+    def closed_windows(self) -> dict[str, dict[str, int]]:
+        """Per limiter, the requests refused for a closed window."""
+        found = {"jira": self.limiter, "xray": self.xray_limiter}
+        return {name: limiter.closed_window() for name, limiter in found.items()
+                if limiter is not None}
 
     def now(self) -> float:
         """The sandbox's clock."""

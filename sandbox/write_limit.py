@@ -29,4 +29,4 @@ def check_issue_write(request: Request, issue: Issue) -> None:
             return
         state.issue_retry_memory.told_to_wait(client, now + verdict.retry_after)
     raise TooManyRequests(f"Too many changes to issue {issue.key}; retry later.",
-                          verdict.headers())
+                          verdict.headers(state.deployment))

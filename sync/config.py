@@ -60,6 +60,9 @@ class JiraConfig(_Section):
     email: str = ""
     project: str = "QA"
     timeout_seconds: float = Field(default=30.0, gt=0)
+    # A cap of Jira requests per window; 0: none, Jira's own answers pace the sync.
+    rate_limit_requests: int = Field(default=0, ge=0)
+    rate_limit_window: int = Field(default=60, gt=0)
 
 
 class XrayConfig(_Section):
@@ -71,7 +74,8 @@ class SyncConfig(_Section):
     interval: int = Field(default=300, gt=0)  # seconds between sync cycles
     reconcile_interval: int = Field(default=3600, gt=0)  # seconds between deletion listings
     concurrency: int = Field(default=4, gt=0, le=64)
-    rate_limit_requests: int = Field(default=300, gt=0)  # Xray Cloud Standard: 300 per 5 min
+    # Xray Cloud's window per API key: Standard 300 per 5 min, Enterprise 1,000.
+    rate_limit_requests: int = Field(default=300, gt=0)
     rate_limit_window: int = Field(default=300, gt=0)
     conflict_policy: Literal["local", "remote"] = "local"
     on_purge: Literal["leave", "transition", "comment"] = "leave"

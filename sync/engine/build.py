@@ -43,8 +43,18 @@ def connector_settings(config: Config) -> ConnectorSettings:
         timeout=config.jira.timeout_seconds,
         rate_limit=RateLimit(config.sync.rate_limit_requests,
                              float(config.sync.rate_limit_window)),
+        jira_rate_limit=jira_cap(config),
         console_url=config.public_url,
     )
+
+
+def jira_cap(config: Config) -> RateLimit | None:
+    """`[jira] rate_limit_requests` per `rate_limit_window` as a token bucket (bursts of a
+    tenth of it), or None when it is 0: no cap, Jira's answers pace the sync."""
+    if not config.jira.rate_limit_requests:
+        return None
+    return RateLimit(config.jira.rate_limit_requests, float(config.jira.rate_limit_window),
+                     burst=max(1, config.jira.rate_limit_requests // 10))
 
 
 def policy_of(config: Config) -> Policy:

@@ -51,16 +51,30 @@ def test_429_storm_waits_each_retry_after(
     assert gaps == [1.0, 2.0, 3.0, 4.0, 5.0]
 
 
-def test_storm_longer_than_attempts_raises_rate_limited(
+def test_a_storm_longer_than_attempts_is_waited_out(
     cloud: CloudBackend, mocked: responses.RequestsMock, clock: FakeClock
 ) -> None:
-    """When every attempt is a 429 the caller gets RateLimited with the last Retry-After."""
-    timed = Timed(clock, [(429, {"Retry-After": "2"})] * 6)
+    """Rate limits do not use up `attempts`: ten 429s in a row are waited out and the read
+    succeeds (no call fails for a limit that a wait serves)."""
+    timed = Timed(clock, [(429, {"Retry-After": "2"})] * 10 + [(200, {})])
+    mocked.add_callback("GET", ISSUE, callback=timed)
+    assert cloud.get_issue("QA-1").key == "QA-1"
+    assert len(timed.times) == 11
+
+
+def test_a_storm_longer_than_the_longest_wait_raises_rate_limited(
+    clock: FakeClock, mocked: responses.RequestsMock
+) -> None:
+    """Once rate limits have been waited for `max_rate_limit_wait` in all, the caller gets
+    RateLimited with the last Retry-After."""
+    backend = make_backend(settings("cloud", retry=RetrySettings(max_rate_limit_wait=10)),
+                           clock=clock, sleep=clock.sleep)
+    timed = Timed(clock, [(429, {"Retry-After": "4"})] * 4)
     mocked.add_callback("GET", ISSUE, callback=timed)
     with pytest.raises(RateLimited) as caught:
-        cloud.get_issue("QA-1")
-    assert caught.value.retry_after == 2.0
-    assert len(timed.times) == 6
+        backend.get_issue("QA-1")
+    assert caught.value.retry_after == 4.0
+    assert len(timed.times) == 3
 
 
 def test_retry_after_as_http_date(
@@ -74,14 +88,27 @@ def test_retry_after_as_http_date(
     assert 28.0 <= timed.times[1] - timed.times[0] <= 30.0
 
 
-def test_429_without_retry_after_backs_off_exponentially(
+def test_429_without_retry_after_pauses_for_the_floor_with_jitter(
     cloud: CloudBackend, mocked: responses.RequestsMock, clock: FakeClock
 ) -> None:
-    """Without Retry-After the waits grow exponentially (jitter fixed at its top here)."""
-    timed = Timed(clock, [(429, {})] * 3 + [(200, {})])
+    """A Jira 429 with neither Retry-After nor X-RateLimit-Reset waits the floor (60 s)
+    stretched by its jitter (at its top here), never a burst of quick retries."""
+    timed = Timed(clock, [(429, {}), (200, {})])
     mocked.add_callback("GET", ISSUE, callback=timed)
     cloud.get_issue("QA-1")
-    assert clock.sleeps == [0.5, 1.0, 2.0]
+    assert timed.times[1] - timed.times[0] == pytest.approx(66.0)
+
+
+def test_429_with_a_reset_waits_until_the_reset(
+    cloud: CloudBackend, mocked: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """A 429 with X-RateLimit-Reset (Jira Cloud's ISO 8601 form) and no Retry-After waits
+    until that reset."""
+    reset = (datetime.now(UTC) + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%MZ")
+    timed = Timed(clock, [(429, {"X-RateLimit-Reset": reset}), (200, {})])
+    mocked.add_callback("GET", ISSUE, callback=timed)
+    cloud.get_issue("QA-1")
+    assert 60.0 <= timed.times[1] - timed.times[0] <= 120.0
 
 
 def test_503_without_retry_after_is_retried_with_backoff(
@@ -123,13 +150,16 @@ def test_ambiguous_create_is_never_resent(
     assert len(mocked.calls) == 1
 
 
-def test_other_requests_wait_for_a_retry_after(clock: FakeClock) -> None:
-    """After a Retry-After, the bucket holds back every request until it has passed."""
-    bucket = TokenBucket(RateLimit(requests=100, per_seconds=1, burst=100), clock, clock.sleep)
-    bucket.defer_until(clock.now + 12)
-    start = clock.now
-    bucket.acquire()
-    assert clock.now - start == 12
+def test_other_requests_wait_for_a_retry_after(
+    cloud: CloudBackend, mocked: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """After a Retry-After, Jira's budget holds back every Jira request until it has passed."""
+    timed = Timed(clock, [(429, {"Retry-After": "12"}), (200, {}), (200, {})])
+    mocked.add_callback("GET", ISSUE, callback=timed)
+    cloud.get_issue("QA-1")
+    cloud.channel.budget.pause_until(clock.now + 3)
+    cloud.get_issue("QA-1")
+    assert [t - timed.times[0] for t in timed.times] == [0.0, 12.0, 15.0]
 
 
 def test_bucket_paces_at_its_rate(clock: FakeClock) -> None:
