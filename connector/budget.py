@@ -36,8 +36,12 @@ class Budget:
     """The pause shared by every request of one service of one site."""
 
     def __init__(self, *, floor: float, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None) -> None:
+                 sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None,
+                 waits: bool = True) -> None:
         self.floor = floor
+        # False for a caller that does not retry (a readiness check reports, it does not
+        # wait): pauses are still taken, never waited for.
+        self.waits = waits
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or (lambda: 0.5)
@@ -71,7 +75,7 @@ class Budget:
             return max(wait, self._not_before - now)
 
     def _wait_pause(self) -> None:
-        while True:
+        while self.waits:
             with self._lock:
                 wait = self._not_before - self._clock()
             if wait <= 0:
@@ -110,9 +114,11 @@ class XrayWindow(Budget):
     """Xray Cloud's window per API key: at most `requests` sent in any `per_seconds`."""
 
     def __init__(self, limit: RateLimit, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None) -> None:
+                 sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None,
+                 waits: bool = True) -> None:
         self.window = SlidingWindow(limit)
-        super().__init__(floor=limit.per_seconds, clock=clock, sleep=sleep, rng=rng)
+        super().__init__(floor=limit.per_seconds, clock=clock, sleep=sleep, rng=rng,
+                         waits=waits)
         self.limit = limit
 
     def acquire(self) -> None:
@@ -121,7 +127,7 @@ class XrayWindow(Budget):
             self._wait_pause()
             with self._lock:
                 now = self._clock()
-                wait = self._not_before - now
+                wait = self._not_before - now if self.waits else 0.0
                 if wait <= 0:
                     wait = self.window.take(now)
                     if wait <= 0:
@@ -134,8 +140,9 @@ class JiraBudget(Budget):
     it does; waits for a reset when Jira says the budget is spent."""
 
     def __init__(self, cap: RateLimit | None, *, floor: float, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None) -> None:
-        super().__init__(floor=floor, clock=clock, sleep=sleep, rng=rng)
+                 sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None,
+                 waits: bool = True) -> None:
+        super().__init__(floor=floor, clock=clock, sleep=sleep, rng=rng, waits=waits)
         self._bucket = TokenBucket(cap, clock, sleep) if cap is not None else None
         self._window: SlidingWindow | None = None
         self._announced: tuple[int, float, int] | None = None

@@ -31,10 +31,12 @@ def make_backend(
 ) -> Backend:
     """The backend for `settings.deployment`; `clock`/`sleep`/`rng` are seams for tests."""
     retry = RetryLayer(settings.retry, sleep=sleep, rng=rng)
+    waits = settings.retry.enabled  # a caller that does not retry reports, it does not wait
     jira_budget = JiraBudget(settings.jira_rate_limit, floor=settings.retry.rate_limit_floor,
-                             clock=clock, sleep=sleep, rng=rng)
+                             clock=clock, sleep=sleep, rng=rng, waits=waits)
     if settings.deployment == "cloud":
-        xray_budget = XrayWindow(settings.rate_limit, clock=clock, sleep=sleep, rng=rng)
+        xray_budget = XrayWindow(settings.rate_limit, clock=clock, sleep=sleep, rng=rng,
+                                 waits=waits)
         return _cloud(settings, jira_budget, xray_budget, retry, clock)
     if settings.deployment == "datacenter":
         return _datacenter(settings, jira_budget, retry, clock)

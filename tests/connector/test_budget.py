@@ -145,3 +145,12 @@ def test_a_closed_xray_window_does_not_hold_back_jira(
     assert clock.now == 1000.0
     assert cloud.get_test_run(IssueRef("1", "QA-1"), IssueRef("2", "QA-2")) is None
     assert clock.now - 1000.0 == pytest.approx(paused)  # Xray waited for its pause
+
+
+def test_a_caller_that_does_not_retry_does_not_wait_for_a_pause(clock: FakeClock) -> None:
+    """With retries off (a readiness check) a spent budget is not waited for: the request
+    goes and its answer says what the server thinks."""
+    budget = JiraBudget(None, floor=60.0, clock=clock, sleep=clock.sleep, waits=False)
+    budget.refused(None, 30.0)
+    budget.acquire()
+    assert clock.sleeps == []
