@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from store.sync_state import SyncBase, record_keys
+from store.sync_state import LinkBase, record_keys
 from tests.console.conftest import Panel, charter_bundle, shot, sign_in
 from tests.console.helpers import choose, open_menu, row_of
 
@@ -166,6 +166,6 @@ def test_a_charter_shows_its_tests_key(page: Page, panel: Panel) -> None:
         "alice", "qa-team", io.BytesIO(charter_bundle("Returns")), name="Returns charter",
         mode="xray", project="QA")
     record_keys(panel.store.engine, charter.id, test="QA-30", test_execution=None,
-                base=SyncBase())
+                base=LinkBase())
     sign_in(page, panel, "alice")
     expect(row_of(page, "Returns charter").locator("td.sync")).to_have_text("QA-30: pending")
