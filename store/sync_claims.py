@@ -28,6 +28,17 @@ def outbox_depth(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(O)).scalar_one())
 
 
+def held_elsewhere(engine: Engine, worker: str, now: datetime,
+                   only: Iterable[str] | None = None) -> int:
+    """How many sessions with outbox entries another worker holds now (its lease running)."""
+    query = select(func.count(func.distinct(O.c.session_id))).where(
+        O.c.claimed_until > now, O.c.claimed_by != worker)
+    if only is not None:
+        query = query.where(O.c.session_id.in_(list(only)))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
 def pending_sessions(engine: Engine, now: datetime, limit: int,
                      only: Iterable[str] | None = None) -> list[str]:
     """Sessions with outbox entries nobody holds, oldest change first."""

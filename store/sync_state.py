@@ -36,6 +36,7 @@ from store.rules import JIRA_HOLDER
 from store.sync_claims import (
     claim,
     complete,
+    held_elsewhere,
     outbox_depth,
     pending_sessions,
     release,
@@ -45,8 +46,8 @@ from store.sync_claims import (
 
 __all__ = [
     "SYNC_ACTOR", "LinkBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
-    "clear_conflict", "complete",
-    "deferred_rows", "disconnect_remotely_deleted", "linked_keys", "linked_projects",
+    "clear_conflict", "complete", "deferred_rows", "disconnect_remotely_deleted", "held_elsewhere",
+    "linked_keys", "linked_projects",
     "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_sessions",
     "record_base", "record_conflict", "record_error", "record_keys", "record_synced",
     "release", "release_failed", "renew", "rows_by_key",

@@ -35,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sync import metrics
 from sync.config import Config
 from sync.engine.summary import CycleSummary
+from sync.progress import CycleProgress
 
 log = logging.getLogger("xray_sync.daemon")
 
@@ -43,6 +44,7 @@ JOB_RECONCILE = "reconcile"
 JOB_LEASES = "lock-leases"
 JOB_PURGE = "trash-purge"
 PURGE_INTERVAL_SECONDS = 3600
+PROGRESS_LOG_SECONDS = 10.0  # a cycle longer than this logs where it stands, this often
 STOP_TIMEOUT_SECONDS = 10.0
 
 
@@ -53,8 +55,10 @@ def utc_now() -> datetime:
 class CycleRunner(Protocol):
     """The engine as the daemon drives it."""
 
-    def sync(self, session_ids: frozenset[str] | None, stop: threading.Event) -> CycleSummary:
-        """One push + pull cycle over every session (or only these); stops early on `stop`."""
+    def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
+             progress: Callable[[int, int], None] | None = None) -> CycleSummary:
+        """One push + pull cycle over every session (or only these); stops early on `stop`;
+        `progress(done, total)` as sessions are pushed."""
 
     def reconcile(self, stop: threading.Event) -> CycleSummary:
         """The deletion listing and what follows from it."""
@@ -114,6 +118,8 @@ class Daemon:
         self._last: CycleSummary | None = None
         self._last_reconcile: CycleSummary | None = None
         self._cycles = 0
+        self._progress: CycleProgress | None = None  # of the running sync cycle
+        self._progress_logged: datetime | None = None
 
     # ---- the jobs ------------------------------------------------------------------
 
@@ -182,16 +188,38 @@ class Daemon:
 
     def _one_cycle(self, scope: frozenset[str] | None) -> None:
         with self._cycle_lock:
+            now = self.clock()
+            with self._lock:
+                self._progress = CycleProgress(started=now, now=now)
+                self._progress_logged = now
             try:
-                summary = self.runner.sync(scope, self.stopping)
+                summary = self.runner.sync(scope, self.stopping, self._on_progress)
             except Exception as exc:  # a cycle must never kill the job
                 log.exception("sync cycle failed")
                 summary = CycleSummary(errors=1, error_messages=[type(exc).__name__])
+            finally:
+                with self._lock:
+                    self._progress = None
         log.info(summary.log_line())
         _count(summary)
         with self._lock:
             self._last = summary
             self._cycles += 1
+
+    def _on_progress(self, done: int, total: int) -> None:
+        """The engine pushed `done` of `total`: remember it; a long cycle logs it now and then."""
+        now = self.clock()
+        with self._lock:
+            if self._progress is None:
+                return
+            self._progress = self._progress.pushed(done, total, now)
+            due = self._progress_logged is None or (
+                now - self._progress_logged).total_seconds() >= PROGRESS_LOG_SECONDS
+            if due:
+                self._progress_logged = now
+            line = self._progress.line()
+        if due and done < total:
+            log.info("sync cycle: %s", line)
 
     def run_reconcile_job(self) -> None:
         """The reconcile job: the deletion listing, never at the same time as a sync cycle."""
@@ -248,10 +276,12 @@ class Daemon:
         with self._lock:
             last = self._last.to_json() if self._last else None
             reconcile = self._last_reconcile.to_json() if self._last_reconcile else None
+            progress = self._progress.at(self.clock()).to_json() if self._progress else None
             state = {
                 "running": self._running,
                 "pending": self._pending_all or bool(self._pending_ids),
                 "cycles": self._cycles,
+                "progress": progress,
             }
         job = self.scheduler.get_job(JOB_SYNC) if self.scheduler.running else None
         next_run = job.next_run_time.isoformat() if job and job.next_run_time else None

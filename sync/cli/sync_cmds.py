@@ -17,13 +17,14 @@ from typing import Any
 import click
 import httpx
 
-from store import sync_state
 from sync.cli.context import CliState, json_option, pass_state
 from sync.cli.errors import AddressInUse, CliError
 from sync.cli.output import emit
+from sync.cli.wait_view import QuietView, WaitView, open_view
 from sync.config import Config
 from sync.engine.build import NotConfigured, build_engine
 from sync.engine.summary import CycleSummary
+from sync.progress import CycleProgress
 
 TOKEN_ENV = "XRAY_SYNC_TOKEN"  # noqa: S105  # the variable's name, not a token
 WAIT_LIMIT_SECONDS = 600.0
@@ -38,12 +39,18 @@ class DaemonRefused(CliError):
 
 
 def summary_text(data: dict[str, Any]) -> str:
-    """The human summary of a cycle."""
+    """The human summary of a cycle: counts, then what waits and why, what was left to
+    another process, and the errors."""
     line = (f"pushed {data.get('pushed', 0)} (created {data.get('created', 0)}), "
             f"pulled {data.get('pulled', 0)}, conflicts {data.get('conflicts', 0)}, "
-            f"errors {data.get('errors', 0)}")
-    errors = data.get("error_messages") or []
-    return "\n".join([line, *(f"  error: {m}" for m in errors)])
+            f"deferred {data.get('deferred', 0)}, errors {data.get('errors', 0)}")
+    lines = [line, *(f"  deferred: {m}" for m in data.get("deferred_messages") or [])]
+    skipped = int(data.get("skipped", 0))
+    if skipped:
+        lines.append(f"  {skipped} session(s) already claimed by another process (a daemon on "
+                     "this store): left to it")
+    lines.extend(f"  error: {m}" for m in data.get("error_messages") or [])
+    return "\n".join(lines)
 
 
 @click.command("sync")
@@ -57,7 +64,12 @@ def sync_cmd(state: CliState, session_id: str | None, wait: bool) -> None:
     token = state.env.get(TOKEN_ENV, "").strip()
     base = f"http://{config.server.host}:{config.server.port}"
     if token and _daemon_answers(base):
-        data = _ask_daemon(base, token, session_id, wait)
+        view = (open_view() if not state.json else QuietView()) if wait else None
+        try:
+            data = _ask_daemon(base, token, session_id, view)
+        finally:
+            if view is not None:
+                view.close()
         emit(state.json, data, lambda: summary_text(data["last"] or {}) if wait
              else "sync requested from the daemon at " + base)
         return
@@ -75,7 +87,10 @@ def _daemon_answers(base: str) -> bool:
         return False
 
 
-def _ask_daemon(base: str, token: str, session_id: str | None, wait: bool) -> dict[str, Any]:
+def _ask_daemon(base: str, token: str, session_id: str | None,
+                view: WaitView | None) -> dict[str, Any]:
+    """Ask for a cycle; with a `view`, wait for it to end, showing where it stands."""
+    wait = view is not None
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=10.0) as http:
         before = http.get("/api/v1/sync/status")
@@ -88,11 +103,12 @@ def _ask_daemon(base: str, token: str, session_id: str | None, wait: bool) -> di
         status: dict[str, Any] = before.json()
         deadline = time.monotonic() + (WAIT_LIMIT_SECONDS if wait else 0)
         pause = threading.Event()
-        while wait and time.monotonic() < deadline:
+        while view is not None and time.monotonic() < deadline:
             status = http.get("/api/v1/sync/status").json()
             if status.get("cycles", 0) > cycles and not status.get("running") \
                     and not status.get("pending"):
                 break
+            view.show(status)
             pause.wait(0.2)
         return {"daemon": True, "requested": True, **status}
 
@@ -104,18 +120,22 @@ def _sync_here(state: CliState, config: Config, session_id: str | None) -> Cycle
     except NotConfigured as exc:
         raise CliError("jira_not_configured", exc.message) from None
     only = frozenset({session_id}) if session_id else None
-    total = len(sync_state.pending_sessions(store.engine, engine.ctx.clock(), 1_000_000, only))
     stop = threading.Event()
-    if state.json or not sys.stderr.isatty() or total == 0:
+    if state.json:
         return engine.sync(only, stop)
-    with click.progressbar(length=total, label="pushing", file=sys.stderr) as bar:
-        done = [0]
+    view = open_view()
+    start = engine.ctx.clock()
+    snapshot = [CycleProgress(started=start, now=start)]
 
-        def progress(finished: int, _known: int) -> None:
-            bar.update(finished - done[0])
-            done[0] = finished
+    def progress(done: int, total: int) -> None:
+        snapshot[0] = snapshot[0].pushed(done, total, engine.ctx.clock())
+        view.show({"running": True, "progress": snapshot[0].to_json()})
 
+    view.show({"running": True, "progress": snapshot[0].to_json()})
+    try:
         return engine.sync(only, stop, progress)
+    finally:
+        view.close()
 
 
 @click.command("daemon")

@@ -12,7 +12,7 @@ that the push's threads never share one: a conflict counts where it is recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal, assert_never
 
 from store import sync_state
@@ -56,6 +56,7 @@ class Tally:
     pulled: int = 0
     conflicts: int = 0
     deferred: int = 0
+    deferred_messages: list[str] = field(default_factory=list)  # "ID: why it waits"
 
     def add_to(self, summary: CycleSummary) -> None:
         """Add these counts to the cycle's summary (the caller holds any lock it needs)."""
@@ -125,8 +126,9 @@ class SessionRun:
             case RecordConflict():
                 self._conflict(action)
                 return base
-            case Defer():
+            case Defer(reason=reason):
                 self.tally.deferred += 1
+                self.tally.deferred_messages.append(f"{self.row.session_id}: {reason}")
                 return replace(base, deferred=deferred_json(self.remote))
             case _:
                 assert_never(action)

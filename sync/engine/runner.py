@@ -26,7 +26,7 @@ from sync.workflow import Workflow
 log = logging.getLogger("xray_sync.sync")
 
 MAX_PER_CYCLE = 100_000
-Progress = Callable[[int, int], None]  # (sessions done, sessions known so far)
+Progress = Callable[[int, int], None]  # (sessions done, sessions this cycle pushes)
 
 
 @dataclass
@@ -84,6 +84,12 @@ class SyncEngine:
         batch = max(8, self.ctx.concurrency * 4)
         # what waits now is this cycle's work; changes arriving meanwhile wait for the next
         queue = sync_state.pending_sessions(self.ctx.db, self.ctx.clock(), MAX_PER_CYCLE, only)
+        tally.known = len(queue)  # less those another process turns out to hold
+        # what another process (a daemon) holds already is its work: counted, left to it
+        summary.skipped += sync_state.held_elsewhere(self.ctx.db, self.ctx.worker,
+                                                     self.ctx.clock(), only)
+        if progress is not None:
+            progress(0, tally.known)
         in_flight: dict[Future[None], str] = {}
         with ThreadPoolExecutor(max_workers=self.ctx.concurrency,
                                 thread_name_prefix="xray-sync-push") as pool:
@@ -91,7 +97,7 @@ class SyncEngine:
                 if queue and not stop.is_set() and len(in_flight) < batch:
                     chunk, queue = queue[:batch], queue[batch:]
                     claimed = self._claim(chunk, summary)
-                    tally.known += len(claimed)
+                    tally.known -= len(chunk) - len(claimed)
                     rows = sync_state.load_rows(self.ctx.db, claimed) if claimed else {}
                     for sid, entries in claimed.items():
                         job = pool.submit(self._push_one, sid, entries, rows.get(sid), summary,

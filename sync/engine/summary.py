@@ -20,8 +20,9 @@ class CycleSummary:
     conflicts: int = 0
     deferred: int = 0  # remote changes waiting for a lock to end
     errors: int = 0
-    skipped: int = 0  # sessions another daemon holds
+    skipped: int = 0  # sessions another process (a daemon) had claimed: left to it
     error_messages: list[str] = field(default_factory=list)
+    deferred_messages: list[str] = field(default_factory=list)  # "ID: why it waits"
 
     def merge(self, other: CycleSummary) -> None:
         """Add another summary's counts to this one (a cycle that went round twice)."""
@@ -29,6 +30,7 @@ class CycleSummary:
                      "skipped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.error_messages.extend(other.error_messages)
+        self.deferred_messages.extend(other.deferred_messages)
         self.finished = other.finished or self.finished
 
     @property
@@ -51,6 +53,7 @@ class CycleSummary:
             "errors": self.errors,
             "skipped": self.skipped,
             "error_messages": list(self.error_messages[:20]),
+            "deferred_messages": list(self.deferred_messages[:20]),
         }
 
     def log_line(self) -> str:

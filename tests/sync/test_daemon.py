@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +28,8 @@ class FakeRunner:
         self.reconciles = 0
         self.saw_stop = False
 
-    def sync(self, session_ids: frozenset[str] | None, stop: threading.Event) -> CycleSummary:
+    def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
+             progress: Callable[[int, int], None] | None = None) -> CycleSummary:
         self.scopes.append(session_ids)
         self.started.set()
         if self.hold_first and len(self.scopes) == 1:
@@ -238,7 +239,8 @@ def test_a_failing_cycle_is_counted_and_the_job_survives(tmp_path: Path) -> None
     """An exception in a cycle becomes an error count in the status; the job keeps going."""
 
     class Broken(FakeRunner):
-        def sync(self, session_ids: frozenset[str] | None, stop: threading.Event) -> CycleSummary:
+        def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
+                 progress: Callable[[int, int], None] | None = None) -> CycleSummary:
             raise RuntimeError("boom")
 
     daemon = Daemon(make_config(tmp_path), Broken())
