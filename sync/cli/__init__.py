@@ -1,36 +1,30 @@
 """The `xray-sync` command line (docs/design.md section 6).
 
-Each command module registers its commands on the root group with ONE line
-below (`module.register(cli)`); nothing else needs to change to add one.
+Each command module registers its commands on the root group (`module.register(cli)`);
+to add one, name the command and its module(s) in ONE entry of `COMMANDS` below. A module
+is imported only when its command runs (or `--help` lists them all), so that a quick
+command such as `sync --wait` starts talking to the daemon in a fraction of a second
+instead of loading the store, the engine and the sandbox first.
 """
 
 from __future__ import annotations
 
-from sync.cli import (
-    demo_cmd,
-    doctor_cmd,
-    init_cmd,
-    sample_cmd,
-    sandbox_cmd,
-    sessions_cmds,
-    sessions_edit_cmds,
-    sync_cmds,
-    users_cmds,
-    workspaces_cmds,
-)
 from sync.cli.context import CliState
 from sync.cli.root import cli
 
-init_cmd.register(cli)
-users_cmds.register(cli)
-workspaces_cmds.register(cli)
-sessions_cmds.register(cli)
-sessions_edit_cmds.register(cli)
-sample_cmd.register(cli)
-sync_cmds.register(cli)
-sandbox_cmd.register(cli)
-doctor_cmd.register(cli)
-demo_cmd.register(cli)
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "init": ("sync.cli.init_cmd",),
+    "users": ("sync.cli.users_cmds",),
+    "workspaces": ("sync.cli.workspaces_cmds",),
+    "sessions": ("sync.cli.sessions_cmds", "sync.cli.sessions_edit_cmds"),
+    "sample": ("sync.cli.sample_cmd",),
+    "sync": ("sync.cli.sync_cmds",),
+    "daemon": ("sync.cli.sync_cmds",),
+    "sandbox": ("sync.cli.sandbox_cmd",),
+    "doctor": ("sync.cli.doctor_cmd",),
+    "demo": ("sync.cli.demo_cmd",),
+}
+cli.lazy_commands.update(COMMANDS)
 
 
 def main() -> None:

@@ -12,15 +12,15 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.engine import make_url
 
-from store.api import Store
 from sync.cli.errors import NoActingUser, NoStore
 from sync.config import Config, load_config
-from sync.wiring import configure_logging, open_store, store_exists
+
+if TYPE_CHECKING:  # the store and the wiring load SQLAlchemy and more: only when needed
+    from store.api import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,12 +43,16 @@ class CliState:
         if self._config is None:
             self._config = load_config(self.config_path, self.env)
             if self.setup_logging:
+                from sync.wiring import configure_logging
+
                 configure_logging(self._config, level=cli_log_level(self._config.logging.level))
         return self._config
 
     def store(self, *, create: bool = False) -> Store:
         """The store; unless `create` (for `init`), one that exists already: nothing is made."""
         if self._store is None:
+            from sync.wiring import open_store, store_exists
+
             config = self.config()
             if not create and not store_exists(config):
                 raise NoStore(store_place(config))
@@ -70,6 +74,8 @@ def store_place(config: Config) -> str:
     """Where the store is: the home for the default SQLite file, else the database URL."""
     if not config.store.url:
         return str(config.home)
+    from sqlalchemy.engine import make_url
+
     return make_url(config.store_url).render_as_string(hide_password=True)
 
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -24,7 +25,24 @@ _EXPECTED = (StoreError, ConfigError, CliError, click.ClickException)
 
 
 class RootGroup(click.Group):
-    """A group whose `main` translates expected errors into one line and an exit code."""
+    """A group whose `main` translates expected errors into one line and an exit code, and
+    whose commands are imported when first asked for (`lazy_commands`: name -> modules,
+    each with a `register(root)`)."""
+
+    lazy_commands: dict[str, tuple[str, ...]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            for module in self.lazy_commands.get(cmd_name, ()):
+                importlib.import_module(module).register(self)
+        return super().get_command(ctx, cmd_name)
 
     def main(  # always exits, like standalone mode
         self,

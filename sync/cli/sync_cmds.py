@@ -22,7 +22,6 @@ from sync.cli.errors import AddressInUse, CliError
 from sync.cli.output import emit
 from sync.cli.wait_view import QuietView, WaitView, open_view
 from sync.config import Config
-from sync.engine.build import NotConfigured, build_engine
 from sync.engine.summary import CycleSummary
 from sync.progress import CycleProgress
 
@@ -114,6 +113,8 @@ def _ask_daemon(base: str, token: str, session_id: str | None,
 
 
 def _sync_here(state: CliState, config: Config, session_id: str | None) -> CycleSummary:
+    from sync.engine.build import NotConfigured, build_engine  # the engine: only when used here
+
     store = state.store()
     try:
         engine = build_engine(config, store)
@@ -143,6 +144,7 @@ def _sync_here(state: CliState, config: Config, session_id: str | None) -> Cycle
 def daemon_cmd(state: CliState) -> None:
     """Run the scheduler and the HTTP API until SIGTERM or Ctrl-C."""
     from sync.daemon import run_daemon
+    from sync.engine.build import NotConfigured
     from sync.wiring import configure_logging
 
     config = state.config()
