@@ -358,20 +358,34 @@ class Store:
 
     # -- Jira webhook deliveries ----------------------------------------------------------
 
-    def remember_delivery(self, identifier: str, now: datetime | None = None) -> bool:
-        """Record a webhook delivery id: True the first time (handle it), False for a replay.
+    def remember_delivery(self, identifier: str | None, now: datetime | None = None, *,
+                          digest: str | None = None) -> bool:
+        """Record a webhook delivery by its id and/or its body's SHA-256 (hex): True the first
+        time (handle it), False when either was seen before (a replay).
 
         Atomic on both databases: of racing daemons, exactly one gets True."""
+        keys = _delivery_keys(identifier, digest)
         with self._tx() as ctx:
-            return deliveries.remember(ctx.db.connection(), identifier, now or ctx.now)
+            return deliveries.remember_all(ctx.db.connection(), keys, now or ctx.now)
 
-    def forget_delivery(self, identifier: str) -> None:
-        """Drop a delivery id whose handling failed, so that Jira's retry is handled."""
+    def forget_delivery(self, identifier: str | None, *, digest: str | None = None) -> None:
+        """Drop a delivery whose handling failed, so that Jira's retry is handled."""
         with self._tx() as ctx:
-            deliveries.forget(ctx.db.connection(), identifier)
+            for key in _delivery_keys(identifier, digest):
+                deliveries.forget(ctx.db.connection(), key)
 
     def purge_deliveries(self, older_than: datetime | None = None) -> int:
         """Drop the delivery ids received before `older_than` (default: 7 days ago)."""
         with self._tx() as ctx:
             horizon = older_than or ctx.now - deliveries.RETENTION
             return deliveries.purge(ctx.db.connection(), horizon)
+
+
+def _delivery_keys(identifier: str | None, digest: str | None) -> list[str]:
+    keys = [identifier] if identifier is not None else []
+    if digest is not None:
+        keys.append(deliveries.body_key(digest))
+    if not keys:
+        raise Invalid("delivery_id_empty", "a webhook delivery needs an id or a body digest "
+                      "[delivery_id_empty]")
+    return keys

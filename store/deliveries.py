@@ -1,7 +1,11 @@
-"""Jira webhook deliveries already handled, by `X-Atlassian-Webhook-Identifier`.
+"""Jira webhook deliveries already handled, by `X-Atlassian-Webhook-Identifier` and by the
+digest of their signed body.
 
 Jira keeps the identifier stable across its retries, so a retried delivery must have no
 second effect, across daemon restarts and across daemons sharing one PostgreSQL store.
+The identifier is neither signed nor required, so the SHA-256 of the signed body is kept
+too (as `sha256:<hex>`, in the same table, for as long): the same body replayed with a
+new identifier, or with none, is a duplicate as well.
 Remembering is one `INSERT ... ON CONFLICT DO NOTHING RETURNING` on the primary key (both
 SQLite and PostgreSQL have it): of two racing deliveries exactly one inserts the row. Ids older
 than the retention are purged (Jira stops retrying long before).
@@ -44,6 +48,21 @@ def remember(conn: Connection, identifier: str, now: datetime) -> bool:
                  .returning(D.c.identifier))
     # a row comes back only when this statement inserted it (psycopg's rowcount is -1 here)
     return conn.execute(statement).first() is not None
+
+
+def body_key(digest: str) -> str:
+    """The key a body's SHA-256 (hex) is remembered under."""
+    return f"sha256:{digest}"
+
+
+def remember_all(conn: Connection, keys: list[str], now: datetime) -> bool:
+    """Record every key; True only if none was recorded before (else none stays recorded)."""
+    inserted = [key for key in keys if remember(conn, key, now)]
+    if len(inserted) == len(keys):
+        return True
+    for key in inserted:  # a replay under a new identifier: that identifier means nothing
+        forget(conn, key)
+    return False
 
 
 def forget(conn: Connection, identifier: str) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -195,6 +196,20 @@ def automation_allows(action: Action, listed: Sequence[str]) -> bool:
     """
     wanted = {entry.strip() for entry in listed}
     return str(action) in wanted or (action.name is ActionName.MOVE and ANY_MOVE in wanted)
+
+
+def event_time(payload: Any) -> datetime | None:
+    """When Jira sent the event: its `timestamp` (milliseconds since the epoch, Cloud and
+    Data Center alike); None when there is no usable one."""
+    if not isinstance(payload, Mapping):
+        return None
+    stamp = payload.get("timestamp")
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(stamp / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # out of datetime's range
+        return None
 
 
 def parse_automation(payload: Any) -> AutomationRequest:

@@ -123,6 +123,9 @@ class WorkflowConfig(_Section):
 
 class WebhooksConfig(_Section):
     max_body_kb: int = Field(default=1024, gt=0)
+    # a signed delivery whose payload timestamp is older than this is refused as a replay
+    # (Jira stops retrying well within it)
+    max_age_hours: float = Field(default=24, gt=0)
 
 
 class CliConfig(_Section):

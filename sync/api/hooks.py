@@ -2,17 +2,21 @@
 
 Order of checks for a Jira webhook, cheapest and safest first: body size (413),
 signature over the raw body (401; never accepted unsigned, refused when no secret
-is configured), replayed delivery identifier (200 "duplicate", no second effect; the
-identifiers are kept in the store, `Store.remember_delivery`),
-JSON (400), then `sync.bridge` decides and `sync.workflow` acts through the store
-(the acting user and the rules are its: the same path as the sync's status mapping).
+is configured), JSON (400), the payload's `timestamp` older than `[webhooks]
+max_age_hours` (400 `webhook_stale`: a replay of an old signed body), a replayed
+delivery identifier or signed body (200 "duplicate", no second effect; both are kept in
+the store, `Store.remember_delivery`), then `sync.bridge` decides and `sync.workflow`
+acts through the store (the acting user and the rules are its: the same path as the
+sync's status mapping).
 An event on an issue that no session is linked to is answered 202 "ignored".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,6 +36,7 @@ from sync.bridge import (
     JiraEvent,
     automation_allows,
     decide,
+    event_time,
     parse_automation,
     parse_jira_event,
 )
@@ -75,11 +80,16 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
     if not signature_ok(secret, body, request.headers.get("x-hub-signature")):
         metrics.WEBHOOKS.labels("jira", "bad_signature").inc()
         raise Unauthenticated("bad_signature", "missing or wrong X-Hub-Signature [bad_signature]")
-    event = _parse_event(body)
-    delivery = request.headers.get(DELIVERY_HEADER)
-    # kept in the store, so a restarted daemon or a second one on the same store knows it
-    if delivery and not await run_in_threadpool(ctx.store.remember_delivery, delivery,
-                                                ctx.clock()):
+    payload = _json(body)
+    _check_age(payload, ctx.clock(), timedelta(hours=ctx.config.webhooks.max_age_hours))
+    event = _parse_event(payload)
+    delivery = request.headers.get(DELIVERY_HEADER) or None
+    digest = hashlib.sha256(body).hexdigest()
+    # kept in the store, so a restarted daemon or a second one on the same store knows it;
+    # the body's digest too, as the identifier is neither signed nor required
+    if not await run_in_threadpool(
+        lambda: ctx.store.remember_delivery(delivery, ctx.clock(), digest=digest)
+    ):
         metrics.WEBHOOKS.labels("jira", "duplicate").inc()
         return JSONResponse({"status": "duplicate", "delivery": delivery})
     try:
@@ -92,20 +102,29 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
                               jira_actor=event.actor_ids)
             outcome = await run_in_threadpool(run_action, ctx, action, trigger)
     except (StoreError, ApiError):
-        if delivery:
-            # refused or failed: Jira's retry gets a new chance
-            await run_in_threadpool(ctx.store.forget_delivery, delivery)
+        # refused or failed: Jira's retry gets a new chance
+        await run_in_threadpool(lambda: ctx.store.forget_delivery(delivery, digest=digest))
         metrics.WEBHOOKS.labels("jira", "refused").inc()
         raise
     metrics.WEBHOOKS.labels("jira", outcome.status).inc()
     return outcome.response()
 
 
-def _parse_event(body: bytes) -> JiraEvent:
+def _parse_event(payload: Any) -> JiraEvent:
     try:
-        return parse_jira_event(_json(body))
+        return parse_jira_event(payload)
     except BadEvent as exc:
         raise BadRequest("webhook_body", str(exc)) from None
+
+
+def _check_age(payload: Any, now: datetime, max_age: timedelta) -> None:
+    """Refuse a delivery whose payload says it is older than `max_age` (a replay)."""
+    sent = event_time(payload)
+    if sent is not None and now - sent > max_age:
+        hours = max_age.total_seconds() / 3600
+        raise BadRequest("webhook_stale",
+                         f"the delivery's timestamp is more than {hours:g} hours old "
+                         "([webhooks] max_age_hours) [webhook_stale]")
 
 
 @router.post("/automation", response_model=None)

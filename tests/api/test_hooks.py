@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,10 @@ EXECUTION = "QA-17"
 
 
 def _fixture(name: str) -> dict[str, Any]:
+    """A recorded payload, sent now: its numeric `timestamp` (years old) made current."""
     data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    if isinstance(data.get("timestamp"), int):
+        data["timestamp"] = int(time.time() * 1000)
     return data
 
 
@@ -295,8 +299,7 @@ def test_each_real_payload_unlinked_is_ignored(served: World, name: str) -> None
     """Each real Cloud/Server payload, signed, about an issue we do not link: 202 ignored."""
     sid = _linked(served)
     before = _session(served, sid)
-    raw = (FIXTURES / name).read_bytes()
-    response = _deliver(served, raw)
+    response = _deliver(served, _fixture(name))
     assert (response.status_code, response.json()["status"]) == (202, "ignored")
     assert _session(served, sid) == before
 

@@ -85,3 +85,24 @@ def test_bad_identifier_is_invalid(store: Store, clock: Clock, identifier: str,
     with pytest.raises(Invalid) as refused:
         store.remember_delivery(identifier, clock.now)
     assert refused.value.rule == rule
+
+
+def test_a_known_body_digest_is_a_duplicate_under_any_id(store: Store, clock: Clock) -> None:
+    """A body digest seen before makes a delivery a replay, with a new id or with none."""
+    assert store.remember_delivery("d-1", clock.now, digest="ab" * 32)
+    assert not store.remember_delivery("d-2", clock.now, digest="ab" * 32)
+    assert not store.remember_delivery(None, clock.now, digest="ab" * 32)
+
+
+def test_a_replays_new_id_is_not_kept(store: Store, clock: Clock) -> None:
+    """The id a replay came with is not remembered: a new body with that id is handled."""
+    store.remember_delivery("d-1", clock.now, digest="ab" * 32)
+    store.remember_delivery("d-2", clock.now, digest="ab" * 32)
+    assert store.remember_delivery("d-2", clock.now, digest="cd" * 32)
+
+
+def test_forgetting_a_delivery_forgets_its_digest(store: Store, clock: Clock) -> None:
+    """After forget_delivery with its digest, the same body is handled again (Jira's retry)."""
+    store.remember_delivery("d-1", clock.now, digest="ab" * 32)
+    store.forget_delivery("d-1", digest="ab" * 32)
+    assert store.remember_delivery("d-1", clock.now, digest="ab" * 32)
