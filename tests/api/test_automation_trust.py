@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from store.sync_state import SyncBase, record_keys
+from store.sync_state import LinkBase, record_keys
 from sync.bridge import automation_allows, parse_action
 from sync.config import WorkflowConfig
 from tests.api.conftest import AUTOMATION_SECRET, ON_STATUS, World, build_world
@@ -23,7 +23,7 @@ EXECUTION = "QA-17"
 def _linked(world: World) -> str:
     session = world.upload("alice", mode="xray", project="QA")
     record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
-                base=SyncBase())
+                base=LinkBase())
     return str(session["id"])
 
 

@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from store.sync_state import SyncBase, record_keys
+from store.sync_state import LinkBase, record_keys
 from sync.api.signatures import sign
 from tests.api.conftest import WEBHOOK_SECRET, World
 from tests.third_party import FIXTURES
@@ -19,7 +19,7 @@ HOUR_MS = 3600 * 1000
 def _linked(world: World) -> str:
     session = world.upload("alice", mode="xray", project="QA")
     record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
-                base=SyncBase())
+                base=LinkBase())
     return str(session["id"])
 
 
