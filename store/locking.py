@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, update
 from sqlmodel import Session, col, select
 
 from store.context import Ctx, authorize
@@ -25,17 +25,20 @@ from store.views import OpenResult, SessionOut
 S = ExploratorySession
 
 
+def lock_in_force(lease_seconds: int | None, now: datetime) -> ColumnElement[bool]:
+    """SQL twin of `rules.effective_holder`: the session's lock counts at `now` (Jira's
+    always; a user's until its lease, when one is configured, has run out)."""
+    held = col(S.lock_holder).is_not(None)
+    if lease_seconds is None:
+        return held
+    return and_(held, or_(col(S.lock_holder) == JIRA_HOLDER, col(S.lock_since).is_(None),
+                          col(S.lock_since) > now - timedelta(seconds=lease_seconds)))
+
+
 def _takeable(ctx: Ctx, holder: str) -> ColumnElement[bool]:
     """SQL: the lock is free for `holder` (free, theirs, or its lease ran out)."""
-    free = or_(col(S.lock_holder).is_(None), col(S.lock_holder) == holder)
-    lease = ctx.settings.lock_lease_seconds
-    if lease is None:
-        return free
-    expired = and_(
-        col(S.lock_holder) != JIRA_HOLDER,
-        col(S.lock_since) <= ctx.now - timedelta(seconds=lease),
-    )
-    return or_(free, expired)
+    in_force = lock_in_force(ctx.settings.lock_lease_seconds, ctx.now)
+    return or_(col(S.lock_holder) == holder, not_(in_force))
 
 
 def take_lock(ctx: Ctx, row: ExploratorySession, holder: str, reason: str | None,
@@ -143,8 +146,7 @@ def expire_leases(ctx: Ctx) -> list[str]:
         return []
     rows = ctx.db.exec(
         select(S).where(col(S.lock_holder).is_not(None))
-        .where(col(S.lock_holder) != JIRA_HOLDER)
-        .where(col(S.lock_since) <= ctx.now - timedelta(seconds=lease))
+        .where(not_(lock_in_force(lease, ctx.now)))
         .order_by(col(S.id))
     ).all()
     expired = []

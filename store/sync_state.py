@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
 
+from store.locking import lock_in_force
 from store.models import (
     AuditEntry,
     ExploratorySession,
@@ -32,7 +33,7 @@ from store.models import (
     User,
     Workspace,
 )
-from store.rules import JIRA_HOLDER
+from store.rules import JIRA_HOLDER, SessionState, effective_holder
 from store.sync_claims import (
     claim,
     complete,
@@ -101,6 +102,7 @@ class SyncRow:
     mode: str
     digest: str
     lock_holder: str | None
+    lock_since: datetime | None
     trashed: bool
     owner: str
     workspace: str
@@ -112,19 +114,21 @@ class SyncRow:
     pushed_digest: str | None
     base: LinkBase
 
-    @property
-    def locked(self) -> bool:
-        """Held by a user (the desktop app): its content is in flux, pulls wait.
+    def user_locked(self, now: datetime, lease_seconds: int | None) -> bool:
+        """Held by a user (the desktop app) at `now`: its content is in flux, pulls wait.
 
-        Jira's own archive lock does not hold Jira's changes back: its next status
-        (Reopened -> unarchive) must reach the session."""
-        return self.lock_holder is not None and self.lock_holder != JIRA_HOLDER
+        The store's one lock rule (`rules.effective_holder`): a lock whose lease ran out
+        holds nothing. Jira's own archive lock does not hold Jira's changes back: its next
+        status (Reopened -> unarchive) must reach the session."""
+        state = SessionState(owner=self.owner, lock_holder=self.lock_holder,
+                             lock_since=self.lock_since, lease_seconds=lease_seconds)
+        return effective_holder(state, now) not in (None, JIRA_HOLDER)
 
 
 def _row_query() -> Any:
     return (
         select(S.c.id, S.c.name, S.c.type, S.c.mode, S.c.digest, S.c.lock_holder,
-               S.c.trashed_at, U.c.name.label("owner"), W.c.name.label("workspace"),
+               S.c.lock_since, S.c.trashed_at, U.c.name.label("owner"), W.c.name.label("workspace"),
                L.c.project, L.c.test_execution, L.c.test, L.c.test_run, L.c.state,
                L.c.pushed_digest, L.c.remote_fields)
         .join(L, L.c.session_id == S.c.id)
@@ -136,7 +140,8 @@ def _row_query() -> Any:
 def _to_row(r: Any) -> SyncRow:
     return SyncRow(
         session_id=r.id, name=r.name, type=r.type, mode=r.mode, digest=r.digest,
-        lock_holder=r.lock_holder, trashed=r.trashed_at is not None, owner=r.owner,
+        lock_holder=r.lock_holder, lock_since=r.lock_since, trashed=r.trashed_at is not None,
+        owner=r.owner,
         workspace=r.workspace, project=r.project, test_execution=r.test_execution,
         test=r.test, test_run=r.test_run, state=r.state, pushed_digest=r.pushed_digest,
         base=LinkBase.from_json(r.remote_fields),
@@ -304,21 +309,24 @@ def clear_conflict(engine: Engine, session_id: str) -> None:
 # ---- what a pull changes locally -------------------------------------------------------
 
 
-def _no_user_lock() -> Any:
-    return S.c.lock_holder.is_(None) | (S.c.lock_holder == JIRA_HOLDER)
+def _no_user_lock(lease_seconds: int | None, now: datetime) -> Any:
+    # the store's one lock rule (store.locking): Jira's lock, or one whose lease ran out,
+    # holds no change back
+    return or_(S.c.lock_holder == JIRA_HOLDER, not_(lock_in_force(lease_seconds, now)))
 
 
 def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, new_name: str,
-                        now: datetime) -> bool:
+                        now: datetime, lease_seconds: int | None) -> bool:
     """Rename from Jira, only if the name is still the one the engine saw and no user holds a
-    lock (Jira's archive lock does not count).
+    lock (Jira's archive lock does not count, nor a lock whose lease ran out).
 
     Writes no outbox entry: the change came from Jira and must not echo back.
     """
     with engine.begin() as conn:
         done = conn.execute(
             update(S)
-            .where(S.c.id == session_id, S.c.name == expected_name, _no_user_lock(),
+            .where(S.c.id == session_id, S.c.name == expected_name,
+                   _no_user_lock(lease_seconds, now),
                    S.c.trashed_at.is_(None))
             .values(name=new_name, modified=now, row_version=S.c.row_version + 1)
         ).rowcount
@@ -328,8 +336,8 @@ def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, 
 
 
 def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: datetime, *,
-                                actor: str | None = None, jira_actor: str | None = None,
-                                via: str = "reconcile") -> bool:
+                                lease_seconds: int | None, actor: str | None = None,
+                                jira_actor: str | None = None, via: str = "reconcile") -> bool:
     """The Test Execution is gone from Jira: the session becomes standalone, its data kept.
 
     No user rule applies (a deletion in Jira is a fact); a user's lock defers it (False).
@@ -338,7 +346,8 @@ def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: 
     with engine.begin() as conn:
         done = conn.execute(
             update(S)
-            .where(S.c.id == session_id, S.c.mode == Mode.XRAY.value, _no_user_lock())
+            .where(S.c.id == session_id, S.c.mode == Mode.XRAY.value,
+                   _no_user_lock(lease_seconds, now))
             .values(mode=Mode.STANDALONE.value, modified=now, row_version=S.c.row_version + 1)
         ).rowcount
         if done:

@@ -149,6 +149,7 @@ class Workflow:
         mapped = self._mapped(trigger.jira_actor)
         changed = sync_state.disconnect_remotely_deleted(
             self.store.engine, row.session_id, trigger.issue_key, self.clock(),
+            lease_seconds=self.store.settings.lock_lease_seconds,
             actor=mapped, jira_actor=trigger.jira_actor[0] if trigger.jira_actor else None,
             via=trigger.source.value,
         )

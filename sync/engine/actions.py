@@ -82,7 +82,8 @@ class SessionRun:
     def plan(self) -> tuple[Action, ...]:
         """The planner's decision for this session now."""
         row = self.row
-        local = LocalView(row.session_id, row.name, row.digest, row.locked, row.trashed)
+        locked = row.user_locked(self.ctx.clock(), self.ctx.lock_lease_seconds)
+        local = LocalView(row.session_id, row.name, row.digest, locked, row.trashed)
         return plan_session(local, plan_base(row), self.remote, self.ctx.policy)
 
     def carry_out(self, plan: tuple[Action, ...], base: LinkBase) -> LinkBase:
@@ -145,7 +146,7 @@ class SessionRun:
     def _pull_rename(self, base: LinkBase, name: str) -> LinkBase:
         renamed = sync_state.apply_remote_rename(
             self.ctx.db, self.row.session_id, expected_name=self.row.name, new_name=name,
-            now=self.ctx.clock())
+            now=self.ctx.clock(), lease_seconds=self.ctx.lock_lease_seconds)
         if not renamed:
             return base  # a local change or a lock got there first: the next cycle decides
         self.tally.pulled += 1

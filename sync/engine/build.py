@@ -73,6 +73,7 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
         policy=policy_of(config),
         console_url=config.public_url,
         lease_seconds=config.sync.claim_lease_seconds,
+        lock_lease_seconds=store.settings.lock_lease_seconds,
         overlap_seconds=config.sync.overlap_seconds,
         concurrency=config.sync.concurrency,
         worker=worker or worker_name(),

@@ -41,7 +41,8 @@ class EngineContext:
     blobs: BlobStore
     policy: Policy = field(default_factory=Policy)
     console_url: str = ""  # the web console's base URL, for the remote links
-    lease_seconds: int = 120
+    lease_seconds: int = 120  # the claims on the outbox (two daemons never push one session)
+    lock_lease_seconds: int | None = None  # the store's [store] lock_lease_seconds
     overlap_seconds: int = 120
     concurrency: int = 4
     worker: str = ""

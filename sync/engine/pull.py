@@ -103,7 +103,8 @@ class Puller:
 
     def _retry_deferred(self, summary: CycleSummary) -> None:
         for row in sync_state.deferred_rows(self.ctx.db):
-            if row.locked or row.trashed or row.base.deferred is None:
+            locked = row.user_locked(self.ctx.clock(), self.ctx.lock_lease_seconds)
+            if locked or row.trashed or row.base.deferred is None:
                 continue
             self._one(row, _deferred_view(row, row.base.deferred), summary)
 

@@ -83,19 +83,37 @@ def test_a_remote_rename_needs_the_name_seen_and_no_lock(db_engine: Engine) -> N
     free = add_xray_session(db_engine, owner, "old", execution="QA-1")
     locked = add_xray_session(db_engine, owner, "old", execution="QA-2", lock_holder="alice")
     assert sync_state.apply_remote_rename(db_engine, free, expected_name="old", new_name="new",
-                                          now=T0)
+                                          now=T0, lease_seconds=None)
     assert not sync_state.apply_remote_rename(db_engine, free, expected_name="old",
-                                              new_name="newer", now=T0)
+                                              new_name="newer", now=T0, lease_seconds=None)
     assert not sync_state.apply_remote_rename(db_engine, locked, expected_name="old",
-                                              new_name="new", now=T0)
+                                              new_name="new", now=T0, lease_seconds=None)
     rows = sync_state.load_rows(db_engine, [free, locked])
     assert (rows[free].name, rows[locked].name) == ("new", "old")
+
+
+def test_a_lock_whose_lease_ran_out_holds_no_pulled_change_back(db_engine: Engine) -> None:
+    """With a lease configured, a user's lock past it holds nothing, as for the store's own
+    operations: the row reads unlocked, a pulled rename and a deletion's disconnect apply
+    (the sync's copy of the lock rule ignored leases before)."""
+    owner = add_owner(db_engine)
+    renamed = add_xray_session(db_engine, owner, "old", execution="QA-1", lock_holder="alice")
+    deleted = add_xray_session(db_engine, owner, "old", execution="QA-2", lock_holder="alice")
+    within, past = T0 + timedelta(seconds=59), T0 + timedelta(seconds=60)
+    row = sync_state.load_rows(db_engine, [renamed])[renamed]
+    assert (row.user_locked(within, 60), row.user_locked(past, 60)) == (True, False)
+    assert not sync_state.apply_remote_rename(db_engine, renamed, expected_name="old",
+                                              new_name="new", now=within, lease_seconds=60)
+    assert sync_state.apply_remote_rename(db_engine, renamed, expected_name="old",
+                                          new_name="new", now=past, lease_seconds=60)
+    assert sync_state.disconnect_remotely_deleted(db_engine, deleted, "QA-2", past,
+                                                  lease_seconds=60)
 
 
 def test_a_remote_deletion_makes_the_session_standalone_and_keeps_it(db_engine: Engine) -> None:
     """Disconnecting after a remote deletion keeps the session row, drops link and outbox."""
     sid = add_xray_session(db_engine, add_owner(db_engine), "keep", execution="QA-7")
-    assert sync_state.disconnect_remotely_deleted(db_engine, sid, "QA-7", T0)
+    assert sync_state.disconnect_remotely_deleted(db_engine, sid, "QA-7", T0, lease_seconds=None)
     with Session(db_engine) as db:
         row = db.get(ExploratorySession, sid)
         assert row is not None and (row.mode, row.name) == ("standalone", "keep")
