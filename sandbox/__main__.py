@@ -35,6 +35,8 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--rate-limit", type=rate_limit, default=None,
                        help="REQUESTS/SECONDS per client, e.g. 300/300 (default: none)")
     found.add_argument("--max-payload-bytes", type=int, default=10 * 1024 * 1024)
+    found.add_argument("--webhook-time-scale", type=float, default=1.0,
+                       help="multiplies webhook retry waits (30 s .. 8 min; default 1)")
     return found
 
 
@@ -43,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     options = SandboxOptions(latency_ms=args.latency_ms,
                              search_lag_seconds=args.search_lag_seconds,
-                             rate_limit=args.rate_limit, max_payload_bytes=args.max_payload_bytes)
+                             rate_limit=args.rate_limit, max_payload_bytes=args.max_payload_bytes,
+                             webhook_time_scale=args.webhook_time_scale)
     serve_forever(args.deployment, args.host, args.port, options,
                   on_ready=lambda url: print(url, flush=True))
 

@@ -52,6 +52,7 @@ class SandboxOptions:
     # Tomcat's maxHttpHeaderSize (DC: request line + headers -> 400); Cloud: the URL -> 414.
     max_request_head_bytes: int = 8 * 1024
     xray_token_ttl_seconds: float = 24 * 3600.0
+    webhook_time_scale: float = 1.0  # multiplies webhook retry waits (tests: e.g. 0.001)
     project_key: str = "QA"
     project_name: str = "Quality Assurance"
     second_project_key: str = "DEMO"  # a plain project: Bug and Task, no Xray types

@@ -34,3 +34,4 @@ class Delivery:
     url: str
     event: str
     status: int  # 0 when the receiver could not be reached
+    retry: int = 0  # 0 for the first attempt, then X-Atlassian-Webhook-Retry

@@ -10,10 +10,12 @@ and, when the registration has a secret, `X-Hub-Signature: sha256=<HMAC-SHA256 o
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 import json
-import queue
+import random
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +29,22 @@ from sandbox.jira_render import NAVIGABLE, View, render_issue
 from sandbox.model import Issue
 from sandbox.state import SandboxState
 from sandbox.webhook_model import Delivery, Registration
+from sandbox.webhook_retry import retry_wait, should_retry
 
 EVENTS = ("jira:issue_created", "jira:issue_updated", "jira:issue_deleted")
-RETRIES = 3  # deliveries answered 5xx or unreachable are sent again, same identifier
+
+
+@dataclass(order=True)
+class Job:
+    """One delivery attempt, due at a monotonic time (retries wait; others go at once)."""
+
+    due: float
+    sequence: int
+    registration: Registration = field(compare=False)
+    payload: bytes = field(compare=False)
+    identifier: str = field(compare=False)
+    event: str = field(compare=False)
+    retry: int = field(compare=False, default=0)
 
 
 @dataclass
@@ -37,8 +52,10 @@ class Webhooks:
     """The registrations of a sandbox and the thread that delivers their events."""
 
     state: SandboxState
-    _queue: queue.Queue[tuple[Registration, bytes, str, str] | None] = field(
-        default_factory=queue.Queue)
+    _jobs: list[Job] = field(default_factory=list)  # a heap by due time
+    _wake: threading.Condition = field(default_factory=threading.Condition)
+    _stopping: bool = False
+    _sequence: int = 0
     _thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -49,10 +66,28 @@ class Webhooks:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stops the delivery thread once the queue is drained."""
-        self._queue.put(None)
+        """Stops the delivery thread once what is due is sent; pending retries are dropped."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+    def _schedule(self, job: Job) -> None:
+        with self._wake:
+            heapq.heappush(self._jobs, job)
+            self._wake.notify_all()
+
+    def _next_job(self) -> Job | None:
+        """The next job once it is due; None when stopping and nothing more is due."""
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                if self._jobs and self._jobs[0].due <= now:
+                    return heapq.heappop(self._jobs)
+                if self._stopping:
+                    return None
+                self._wake.wait(self._jobs[0].due - now if self._jobs else None)
 
     def register(self, body: Any) -> Registration:
         """A registration from the JSON of `POST /rest/webhooks/1.0/webhook`, checked."""
@@ -80,7 +115,9 @@ class Webhooks:
                 continue
             payload = b"" if registration.exclude_body else json.dumps(
                 self.payload(event, reason, issue, before)).encode()
-            self._queue.put((registration, payload, str(uuid.uuid4()), event))
+            self._sequence += 1
+            self._schedule(Job(time.monotonic(), self._sequence, registration, payload,
+                               str(uuid.uuid4()), event))
 
     def _passes(self, registration: Registration, issue: Issue) -> bool:
         if not registration.jql_filter:
@@ -106,26 +143,31 @@ class Webhooks:
         return body
 
     def _deliver_all(self) -> None:
-        while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            self._deliver(*job)
+        draws = random.Random(self.state.options.seed)  # noqa: S311 - jitter, not security
+        while (job := self._next_job()) is not None:
+            status = self._send(job)
+            if should_retry(status, job.retry):
+                wait = retry_wait(job.retry + 1, draws.random(),
+                                  self.state.options.webhook_time_scale)
+                self._schedule(Job(time.monotonic() + wait, job.sequence, job.registration,
+                                   job.payload, job.identifier, job.event, job.retry + 1))
 
-    def _deliver(self, registration: Registration, payload: bytes, identifier: str,
-                 event: str) -> None:
+    def _send(self, job: Job) -> int:
+        """Posts one attempt and records it; the receiver's status, 0 if it did not answer."""
         headers = {"Content-Type": "application/json",
-                   "X-Atlassian-Webhook-Identifier": identifier}
-        if registration.secret:
-            digest = hmac.new(registration.secret.encode(), payload, hashlib.sha256).hexdigest()
+                   "X-Atlassian-Webhook-Identifier": job.identifier}
+        if job.retry:
+            headers["X-Atlassian-Webhook-Retry"] = str(job.retry)
+        if job.registration.secret:
+            digest = hmac.new(job.registration.secret.encode(), job.payload,
+                              hashlib.sha256).hexdigest()
             headers["X-Hub-Signature"] = f"sha256={digest}"
-        for _ in range(1 + RETRIES):
-            try:
-                status = requests.post(registration.url, data=payload, headers=headers,
-                                       timeout=5).status_code
-            except requests.RequestException:
-                status = 0
-            with self.state.lock:
-                self.state.deliveries.append(Delivery(identifier, registration.url, event, status))
-            if 0 < status < 500:
-                return
+        try:
+            status = requests.post(job.registration.url, data=job.payload, headers=headers,
+                                   timeout=5).status_code
+        except requests.RequestException:
+            status = 0
+        with self.state.lock:
+            self.state.deliveries.append(Delivery(job.identifier, job.registration.url,
+                                                  job.event, status, job.retry))
+        return status

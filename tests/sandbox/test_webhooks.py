@@ -15,7 +15,19 @@ import pytest
 import requests
 
 from sandbox.server import RunningSandbox
+from sandbox.webhook_retry import MAX_RETRIES, retry_wait, should_retry
 from tests.sandbox.helpers import create
+
+QUICK = 0.0001  # webhook_time_scale: the 30 s .. 8 min waits become 3 .. 48 ms
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(request: pytest.FixtureRequest) -> None:
+    """The sandboxes a test uses wait a ten-thousandth of Jira's retry waits."""
+    for name in ("cloud", "dc"):
+        if name in request.fixturenames:
+            running: RunningSandbox = request.getfixturevalue(name)
+            running.runtime.options.webhook_time_scale = QUICK
 
 
 @dataclass
@@ -25,6 +37,7 @@ class Receiver:
     url: str
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     failures_left: int = 0
+    failure_status: int = 500
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def wait_for(self, count: int) -> list[tuple[dict[str, str], bytes]]:
@@ -52,7 +65,7 @@ def receiver() -> Iterator[Receiver]:
                 failing = target.failures_left > 0
                 target.failures_left -= 1
                 target.arrived.notify_all()
-            self.send_response(500 if failing else 200)
+            self.send_response(target.failure_status if failing else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -128,7 +141,8 @@ def test_signature_and_jql_filter(cloud: RunningSandbox, http: requests.Session,
 
 def test_retries_keep_the_identifier(cloud: RunningSandbox, http: requests.Session,
                                      receiver: Receiver) -> None:
-    """A delivery answered 500 is sent again with the same X-Atlassian-Webhook-Identifier."""
+    """A delivery answered 500 is sent again with the same X-Atlassian-Webhook-Identifier,
+    and the retry says which it is in X-Atlassian-Webhook-Retry."""
     receiver.failures_left = 1
     register(http, cloud.url, receiver, events=["jira:issue_created"])
     create(http, cloud.url)
@@ -136,6 +150,46 @@ def test_retries_keep_the_identifier(cloud: RunningSandbox, http: requests.Sessi
     assert first[0]["x-atlassian-webhook-identifier"] == \
         second[0]["x-atlassian-webhook-identifier"]
     assert first[1] == second[1]
+    assert "x-atlassian-webhook-retry" not in first[0]
+    assert second[0]["x-atlassian-webhook-retry"] == "1"
+
+
+@pytest.mark.parametrize("status", [408, 429])
+def test_timeouts_and_throttling_are_retried(dc: RunningSandbox, dc_http: requests.Session,
+                                             receiver: Receiver, status: int) -> None:
+    """A delivery answered 408 or 429 is retried, as Jira Cloud's policy says."""
+    receiver.failures_left, receiver.failure_status = 1, status
+    register(dc_http, dc.url, receiver, events=["jira:issue_created"])
+    create(dc_http, dc.url)
+    first, second = receiver.wait_for(2)
+    assert (first[1], second[0]["x-atlassian-webhook-retry"]) == (second[1], "1")
+
+
+def test_a_failing_receiver_gets_five_retries(cloud: RunningSandbox, http: requests.Session,
+                                              receiver: Receiver) -> None:
+    """A receiver answering 503 every time gets the first attempt and five retries."""
+    receiver.failures_left = 100
+    register(http, cloud.url, receiver, events=["jira:issue_created"])
+    create(http, cloud.url)
+    attempts = receiver.wait_for(1 + MAX_RETRIES)
+    assert [h.get("x-atlassian-webhook-retry") for h, _ in attempts] == [
+        None, "1", "2", "3", "4", "5"]
+
+
+@pytest.mark.parametrize("status, retries_done, expected", [
+    (0, 0, True), (500, 0, True), (503, 4, True), (408, 0, True), (409, 0, True),
+    (425, 0, True), (429, 0, True), (503, 5, False), (200, 0, False), (400, 0, False),
+    (404, 0, False), (410, 0, False)])
+def test_which_answers_are_retried(status: int, retries_done: int, expected: bool) -> None:
+    """408, 409, 425, 429, 5xx and no answer are retried, five times at most."""
+    assert should_retry(status, retries_done) is expected
+
+
+def test_waits_double_and_scale() -> None:
+    """Retry waits double from 30 s (jitter between half and one and a half) and scale."""
+    assert [retry_wait(n, 0.5, 1.0) for n in range(1, 6)] == [30.0, 60.0, 120.0, 240.0, 480.0]
+    assert (retry_wait(1, 0.0, 1.0), retry_wait(1, 0.999, 1.0)) == pytest.approx((15.0, 44.97))
+    assert retry_wait(3, 0.5, 0.001) == pytest.approx(0.12)
 
 
 def test_registration_is_listed_and_deleted(cloud: RunningSandbox,
