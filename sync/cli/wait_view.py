@@ -78,6 +78,10 @@ class PlainLines:
         return None
 
 
+def _time_left(eta: float | None) -> str | None:
+    return None if eta is None else f"about {eta:.0f} s left"
+
+
 def _without_seconds(line: str) -> str:
     # "12 s so far" ticks every second; only a change of phase or count is news
     return line.split(",")[0]
@@ -100,11 +104,13 @@ class TerminalBar:
         if self._bar is not None and done < self._bar.pos:
             self._finish()  # the daemon went round once more: a new bar
         if self._bar is None:
+            # the time left is the daemon's (it knows the push's pace), shown as the item
             self._bar = click.progressbar(length=total, label="pushing", file=self.out,
-                                          show_eta=True, show_pos=True)
+                                          show_eta=False, show_pos=True,
+                                          item_show_func=_time_left)
             self._bar.render_progress()
         self._bar.length = total
-        self._bar.update(done - self._bar.pos)
+        self._bar.update(done - self._bar.pos, progress.get("eta_seconds"))
 
     def _say(self, line: str) -> None:
         if _without_seconds(line) != _without_seconds(self._said) and self._bar is None:

@@ -151,7 +151,7 @@ def test_the_terminal_bar_shows_done_of_total() -> None:
     view.close()
     text = out.getvalue()
     assert text.startswith("pulling changes from Jira")
-    assert "12/30" in text and "pushing" in text
+    assert "12/30  about 4 s left" in text and "pushing" in text
 
 
 def test_plain_line_words_for_each_state() -> None:
