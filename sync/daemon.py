@@ -400,5 +400,6 @@ def run_daemon(
 def _on_signals(stop: threading.Event) -> None:
     if threading.current_thread() is not threading.main_thread():
         return
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    # SIGHUP: the terminal it ran in was closed; stop as cleanly as on SIGTERM
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda _sig, _frame: stop.set())

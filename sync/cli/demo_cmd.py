@@ -97,7 +97,7 @@ def demo_lock(home: Path) -> Iterator[None]:
 
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
-    # SIGTERM before the daemon takes the signals over: end like Ctrl-C, cleaning up
+    # SIGTERM or SIGHUP before the daemon takes the signals over: end like Ctrl-C, cleaning up
     raise KeyboardInterrupt
 
 
@@ -180,7 +180,8 @@ def renamed_sample_id(store: Store) -> str:
 def demo(state: CliState, once: bool, keep: bool, deployment: str) -> None:
     """Sandbox Jira + daemon + sample data on embedded defaults (XRAY_SYNC_HOME or a temp dir)."""
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if main else None
+    previous = {sig: signal.signal(sig, _terminate)
+                for sig in (signal.SIGTERM, signal.SIGHUP)} if main else {}
     home = DemoHome.choose(state.env.get("XRAY_SYNC_HOME", "").strip())
     try:
         with demo_lock(home.path):
@@ -189,8 +190,8 @@ def demo(state: CliState, once: bool, keep: bool, deployment: str) -> None:
         home.finish(keep)
         if home.made and not keep and not once:
             click.echo(f"removed the demo's data folder {home.path}", err=True)
-        if main:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     sys.exit(code)
 
 

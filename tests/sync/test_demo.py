@@ -56,10 +56,10 @@ class Demo:
     def api(self) -> str:
         return self.field("HTTP API:")
 
-    def stop(self) -> int:
-        """SIGTERM, then the exit status (15 s at most)."""
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        """SIGTERM (or `sig`), then the exit status (15 s at most)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout=15)
         finally:
@@ -183,6 +183,15 @@ def test_a_demo_in_a_fresh_folder_runs_beside_and_sigterm_leaves_nothing(
     with pytest.raises(ProcessLookupError):
         os.killpg(other.proc.pid, 0)
     assert list(tmp_path.glob(f"{TEMP_PREFIX}*")) == []
+
+
+def test_a_closed_terminal_sighup_also_leaves_nothing(tmp_path: Path) -> None:
+    """SIGHUP (the demo's terminal closed) stops it cleanly: no process, no folder left."""
+    other = start_demo(tmp_path)
+    assert other.stop(signal.SIGHUP) == 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(other.proc.pid, 0)
+    assert list(tmp_path.glob("xray-sync-*")) == []
 
 
 def test_once_says_where_its_data_went_and_removes_it(tmp_path: Path) -> None:
