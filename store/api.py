@@ -23,6 +23,7 @@ from sqlmodel import Session
 from store import (
     content,
     deliveries,
+    download_links,
     lifecycle,
     locking,
     ownership,
@@ -246,6 +247,19 @@ class Store:
         """A version of the file to stream (the last saved one by default)."""
         with self._tx() as ctx:
             return content.download(ctx, actor, session_id, version)
+
+    def issue_download_link(self, actor: str, session_id: str,
+                            version: int | None = None) -> download_links.IssuedLink:
+        """A short-lived, single-use link to the file (the download rules apply now and again
+        when it is used)."""
+        with self._tx() as ctx:
+            return download_links.issue(ctx, actor, session_id, version)
+
+    def redeem_download_link(self, token: str) -> DownloadOut:
+        """The file a link names, as its user may download it now; the link is used up."""
+        with self._tx() as ctx:
+            target = download_links.redeem(ctx, token)
+        return self.download(target.user, target.session_id, target.version)
 
     def rename(self, actor: str, session_id: str, new_name: str, *,
                expected_row_version: int | None = None) -> SessionOut:

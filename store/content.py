@@ -187,7 +187,7 @@ def download(ctx: Ctx, actor: str, session_id: str, version: int | None) -> Down
     row = ok.row
     digest, size, number = row.digest, row.size, row.version
     if version is not None:
-        chosen = _version(ctx, row.id, version)
+        chosen = version_row(ctx, row.id, version)
         digest, size, number = chosen.digest, chosen.size, chosen.number
     blobs = ctx.blobs
     suffix = row.file_extension
@@ -209,7 +209,7 @@ def download_name(name: str, extension: str) -> str:
     return safe + extension
 
 
-def _version(ctx: Ctx, session_id: str, number: int) -> Version:
+def version_row(ctx: Ctx, session_id: str, number: int) -> Version:
     found = ctx.db.exec(
         select(Version).where(Version.session_id == session_id).where(Version.number == number)
     ).first()
@@ -235,7 +235,7 @@ def revert(ctx: Ctx, actor: str, session_id: str, version: int) -> tuple[Session
         raise Invalid("version_invalid", "a version is a positive whole number [version_invalid]")
     ok = authorize(ctx, actor, session_id, Operation.REVERT)
     row = ok.row
-    chosen = _version(ctx, row.id, version)
+    chosen = version_row(ctx, row.id, version)
     mode = row.mode
     number = _add_version(ctx, row, BlobRef(digest=chosen.digest, size=chosen.size), actor)
     journal(ctx.db, actor=actor, operation="revert", session_id=row.id, at=ctx.now,

@@ -206,3 +206,19 @@ class WebhookDelivery(SQLModel, table=True):
 
     identifier: str = Field(primary_key=True, max_length=255)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class DownloadLink(SQLModel, table=True):
+    """A short-lived, single-use link to one version of a session file (`download_links`).
+
+    Only the SHA-256 of the link's secret is kept; redeeming deletes the row, so a link
+    works once, on any daemon sharing the store.
+    """
+
+    __tablename__ = "download_links"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_name: str = Field(max_length=255)
+    session_id: str = Field(max_length=32)
+    version: int | None = None
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -25,6 +25,7 @@ OPTIONS: tuple[tuple[str, Operation], ...] = (
     ("move", Operation.MOVE),
     ("restore", Operation.RESTORE),
     ("history", Operation.HISTORY),
+    ("revert", Operation.REVERT),
     ("connect", Operation.CONNECT),
     ("disconnect", Operation.DISCONNECT),
 )

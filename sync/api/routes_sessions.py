@@ -12,11 +12,11 @@ import tempfile
 from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
-from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from store.views import SessionQuery
+from store.views import DownloadOut, SessionQuery, iso
 from sync.api.context import Ctx, CurrentUser
 from sync.api.disposition import content_disposition
 
@@ -90,16 +90,40 @@ def download_session(
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> StreamingResponse:
     """The session file (the last saved version, or `version`), streamed."""
-    download = ctx.store.download(user.name, session_id, version)
-    stream = download.open()
+    return _stream(ctx.store.download(user.name, session_id, version))
+
+
+@router.post("/sessions/{session_id}/download-link")
+def download_link(
+    ctx: Ctx,
+    user: CurrentUser,
+    session_id: str,
+    version: Annotated[int | None, Body(embed=True, ge=1)] = None,
+) -> Json:
+    """A short-lived, single-use URL of the file that needs no token (a browser saves it)."""
+    link = ctx.store.issue_download_link(user.name, session_id, version)
+    return {"url": f"/api/v1/downloads/{link.token}", "expires_at": iso(link.expires_at)}
+
+
+@router.get("/downloads/{token}")
+def redeem_download_link(
+    ctx: Ctx, token: Annotated[str, Path(max_length=128)]
+) -> StreamingResponse:
+    """The file a download link names, once, within its lifetime; no Authorization needed."""
+    return _stream(ctx.store.redeem_download_link(token))
+
+
+def _stream(download: DownloadOut) -> StreamingResponse:
     headers = {
         "Content-Disposition": content_disposition(download.filename),
         "Content-Length": str(download.size),
         "ETag": f'"{download.digest}"',
         "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
     }
     return StreamingResponse(
-        _chunks(stream), media_type="application/octet-stream", headers=headers
+        _chunks(download.open()), media_type="application/octet-stream", headers=headers
     )
 
 

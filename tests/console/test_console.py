@@ -14,7 +14,8 @@ from tests.console.helpers import choose, listed_names, open_menu, row_of
 
 pytestmark = pytest.mark.browser
 
-OWNER_OPTIONS = ["Continue in desktop app", "Duplicate to", "Download", "Rename", "Delete", "Move"]
+OWNER_OPTIONS = ["Continue in desktop app", "Duplicate to", "Download", "Rename", "Delete", "Move",
+                 "History"]
 
 
 def test_sign_in_with_a_bad_token_is_refused(page: Page, panel: Panel) -> None:
@@ -112,9 +113,9 @@ def test_owner_is_offered_the_seed_options(page: Page, panel: Panel) -> None:
 
 
 def test_non_owner_is_offered_only_what_the_rules_allow(page: Page, panel: Panel) -> None:
-    """Bob, a member but not the owner, is offered only Continue in desktop app."""
+    """Bob, a member but not the owner, is offered only Continue in desktop app and History."""
     sign_in(page, panel, "bob")
-    assert open_menu(page, "Login flows") == ["Continue in desktop app"]
+    assert open_menu(page, "Login flows") == ["Continue in desktop app", "History"]
 
 
 def test_holder_is_offered_unlock_and_others_are_not(page: Page, panel: Panel) -> None:
@@ -124,7 +125,7 @@ def test_holder_is_offered_unlock_and_others_are_not(page: Page, panel: Panel) -
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, panel, "alice")
-    assert open_menu(page, "Payments") == ["Duplicate to", "Download"]
+    assert open_menu(page, "Payments") == ["Duplicate to", "Download", "History"]
 
 
 def test_continue_in_desktop_app_locks_and_links(page: Page, panel: Panel) -> None:
@@ -153,14 +154,24 @@ def test_duplicate_to_opens_a_dialog_and_copies(page: Page, panel: Panel) -> Non
     assert names == ["Login flows, again"]
 
 
-def test_download_saves_the_file(page: Page, panel: Panel) -> None:
-    """Download fetches the session file with its name."""
+def test_download_goes_straight_to_disk(page: Page, panel: Panel) -> None:
+    """Download saves the stored bytes from a one-time link; the page never makes a blob of them."""
+    page.add_init_script("""
+        window.__blobs = 0;
+        const made = URL.createObjectURL;
+        URL.createObjectURL = (x) => { window.__blobs += 1; return made(x); };
+    """)
     sign_in(page, panel, "alice")
     with page.expect_download() as info:
         choose(page, "Login flows", "Download")
     download = info.value
     assert download.suggested_filename.startswith("Login flows")
-    assert download.path().stat().st_size == 1200
+    assert download.url.startswith(panel.url + "/api/v1/downloads/")
+    stored = panel.store.download("alice", panel.ids["Login flows"])
+    with stored.open() as stream:
+        assert download.path().read_bytes() == stream.read()
+    assert page.evaluate("window.__blobs") == 0
+    assert page.request.get(download.url).status == 404  # used up
 
 
 def test_rename_changes_the_row(page: Page, panel: Panel) -> None:
@@ -229,7 +240,7 @@ def test_menu_is_keyboard_usable(page: Page, panel: Panel) -> None:
     expect(menu.get_by_role("menuitem", name="Duplicate to")).to_be_focused()
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
-    expect(menu.get_by_role("menuitem", name="Move")).to_be_focused()
+    expect(menu.get_by_role("menuitem", name="History")).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu).to_be_hidden()
     expect(button).to_be_focused()

@@ -4,8 +4,10 @@
 // computed by the store's rules). No rule lives here.
 "use strict";
 
-import { $, ApiError, TOKEN_KEY, api, apiJson, sessionPath, showMessage, state, whenSignedOut } from "./core.js";
+import { $, ApiError, TOKEN_KEY, apiJson, sessionPath, showMessage, state, whenSignedOut } from "./core.js";
 import { copyDialog, deleteDialog, renameDialog, wireDialogs } from "./dialogs.js";
+import { downloadFile } from "./downloads.js";
+import { historyDialog, wireHistory } from "./history.js";
 import { whenChosen } from "./menu.js";
 import { renderRow } from "./rows.js";
 
@@ -17,6 +19,7 @@ const SESSION_OPTIONS = [
   ["unlock", "Unlock"],
   ["delete", "Delete"],
   ["move", "Move"],
+  ["history", "History"],
 ];
 const TRASH_OPTIONS = [["restore", "Restore"]];
 const lastWorkspaceKey = () => `xray-sync-workspace:${state.me.name}`;
@@ -210,7 +213,9 @@ function runOption(key, session) {
         return `"${r.name}" is locked by you: continue in the desktop app.`;
       });
     case "download":
-      return download(path, session);
+      return downloadFile(session);
+    case "history":
+      return historyDialog(session);
     case "unlock":
       return act(apiJson("POST", `${path}/unlock`), (r) => `"${r.name}" is unlocked.`);
     case "restore":
@@ -234,27 +239,11 @@ function showDesktopLink(href) {
   queueMicrotask(() => $("message").append(" ", link));
 }
 
-async function download(path, session) {
-  try {
-    const response = await api("GET", `${path}/download`);
-    const url = URL.createObjectURL(await response.blob());
-    const anchor = document.createElement("a");
-    anchor.href = url;
-    anchor.download = session.name;
-    document.body.append(anchor);
-    anchor.click();
-    anchor.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    showMessage(`Downloading "${session.name}".`, false);
-  } catch (err) {
-    showMessage(err, true);
-  }
-}
-
 // ---- wiring ----------------------------------------------------------------------------
 whenSignedOut(signOut);
 whenChosen(runOption);
 wireDialogs({ reload: refresh, focusRow });
+wireHistory(refresh);
 $("signin-form").addEventListener("submit", (event) => {
   event.preventDefault();
   signIn($("token").value.trim());

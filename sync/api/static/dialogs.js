@@ -9,7 +9,9 @@ import { $, apiJson, say, showMessage, state } from "./core.js";
 let hooks = { reload: async () => {}, focusRow: () => {} };
 let pending = null;  // the open dialog's session and API path
 
-export function openDialog(dialog, focus) {
+// `session`: the row whose button gets the focus back (the option's dialogs set it first)
+export function openDialog(dialog, focus, session) {
+  if (session) pending = { session };
   say(dialog.querySelector(".error"), "", false);
   dialog.showModal();
   (focus || dialog.querySelector("input, select, button")).focus();
@@ -39,6 +41,11 @@ function wireDialog(dialog, submit) {
       await hooks.reload();  // a refusal means the row changed meanwhile: show how it is now
     }
   });
+  wireCancel(dialog);
+}
+
+// Cancel (or Close) and Escape close the dialog and give the focus back to the row
+export function wireCancel(dialog) {
   dialog.querySelector(".cancel").addEventListener("click", () => closeDialog(dialog));
   dialog.addEventListener("cancel", (event) => { event.preventDefault(); closeDialog(dialog); });
 }
