@@ -129,6 +129,12 @@ class BlobStore:
         except OSError as exc:
             raise _unavailable("read a stored file", exc) from exc
 
+    def digests(self) -> Iterator[str]:
+        """The digest of every stored blob, in no particular order (temp files excluded)."""
+        for path in self.root.glob("??/??/*"):
+            if _DIGEST.fullmatch(path.name) and path.parent.parent.name == path.name[:2]:
+                yield path.name
+
     def iter_chunks(self, digest: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The blob's bytes in chunks of at most `chunk_size` (the blob is opened at once)."""
         stream = self.open(digest)

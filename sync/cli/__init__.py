@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "sandbox": ("sync.cli.sandbox_cmd",),
     "doctor": ("sync.cli.doctor_cmd",),
     "demo": ("sync.cli.demo_cmd",),
+    "backup": ("sync.cli.backup_cmds",),
+    "restore": ("sync.cli.backup_cmds",),
 }
 cli.lazy_commands.update(COMMANDS)
 

@@ -17,6 +17,9 @@ from sync.engine.runner import SyncEngine
 from sync.engine.watermark import Watermarks
 from sync.workflow import Workflow
 
+# the pull watermarks of this home (a backup carries them)
+WATERMARKS_FILE = "sync-watermarks.json"
+
 
 class NotConfigured(Exception):
     """Jira is not configured enough to sync; `message` names the missing key."""
@@ -83,4 +86,4 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
     # the cycle running it is the sync
     workflow = Workflow(store, config.workflow.service_user,
                         request_sync or (lambda session_id: None), ctx.clock)
-    return SyncEngine(ctx, workflow, Watermarks(config.home / "sync-watermarks.json"))
+    return SyncEngine(ctx, workflow, Watermarks(config.home / WATERMARKS_FILE))
