@@ -57,6 +57,20 @@ def pending_sessions(engine: Engine, now: datetime, limit: int,
     return [sid for sid, h in heads if h in free_ids]
 
 
+def pending_entries(engine: Engine,
+                    session_ids: Sequence[str]) -> dict[str, list[tuple[int, str, str]]]:
+    """The outbox entries of these sessions as (id, kind, payload), claiming nothing (a dry
+    run reads what a claim would hand over)."""
+    found: dict[str, list[tuple[int, str, str]]] = {sid: [] for sid in session_ids}
+    if session_ids:
+        with engine.connect() as conn:
+            for r in conn.execute(select(O.c.id, O.c.session_id, O.c.kind, O.c.payload)
+                                  .where(O.c.session_id.in_(list(session_ids)))
+                                  .order_by(O.c.id)):
+                found[r.session_id].append((r.id, r.kind, r.payload))
+    return found
+
+
 def claim(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds: int,
           now: datetime) -> dict[str, list[tuple[int, str, str]]]:
     """Claim each session's head entry; the claimed sessions' entries as (id, kind, payload)."""

@@ -39,6 +39,7 @@ from store.sync_claims import (
     complete,
     held_elsewhere,
     outbox_depth,
+    pending_entries,
     pending_sessions,
     release,
     release_failed,
@@ -49,7 +50,8 @@ __all__ = [
     "SYNC_ACTOR", "LinkBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
     "clear_conflict", "complete", "deferred_rows", "disconnect_remotely_deleted", "held_elsewhere",
     "linked_keys", "linked_projects",
-    "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_sessions",
+    "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_entries",
+    "pending_sessions",
     "record_base", "record_conflict", "record_error", "record_keys", "record_synced",
     "release", "release_failed", "renew", "rows_by_key",
 ]

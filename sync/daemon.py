@@ -34,6 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from sync import metrics
 from sync.config import Config
+from sync.engine.dry_run import SyncPlan
 from sync.engine.summary import CycleSummary
 from sync.progress import CycleProgress
 
@@ -65,6 +66,9 @@ class CycleRunner(Protocol):
 
     def outbox_depth(self) -> int:
         """How many outbox entries wait to be pushed."""
+
+    def plan(self, session_ids: frozenset[str] | None, reconcile: bool = False) -> SyncPlan:
+        """A dry run of the next cycle: reads only."""
 
 
 class Housekeeping(Protocol):
@@ -115,6 +119,7 @@ class Daemon:
         self._running = False
         self._pending_all = False
         self._pending_ids: set[str] = set()
+        self._pending_reconcile = False
         self._last: CycleSummary | None = None
         self._last_reconcile: CycleSummary | None = None
         self._cycles = 0
@@ -187,6 +192,10 @@ class Daemon:
         return None if whole else ids
 
     def _one_cycle(self, scope: frozenset[str] | None) -> None:
+        with self._lock:
+            reconcile, self._pending_reconcile = self._pending_reconcile, False
+        if reconcile:  # asked for on demand: deletions first, then the cycle
+            self.run_reconcile_job()
         with self._cycle_lock:
             now = self.clock()
             with self._lock:
@@ -260,9 +269,11 @@ class Daemon:
 
     # ---- SyncControl -----------------------------------------------------------------
 
-    def request(self, session_id: str | None = None) -> None:
-        """Ask for a sync now; while a cycle runs, it goes round once more."""
+    def request(self, session_id: str | None = None, *, reconcile: bool = False) -> None:
+        """Ask for a sync now (after the deletion listing, with `reconcile`); while a cycle
+        runs, it goes round once more."""
         with self._lock:
+            self._pending_reconcile = self._pending_reconcile or reconcile
             if session_id is None:
                 self._pending_all = True
             else:
@@ -270,6 +281,12 @@ class Daemon:
             running = self._running
         if not running and self.scheduler.running and not self.stopping.is_set():
             self.scheduler.modify_job(JOB_SYNC, next_run_time=self.clock())
+
+    def plan(self, session_id: str | None = None, *, reconcile: bool = False) -> dict[str, Any]:
+        """A dry run of the next cycle, never during one (its plan would be stale)."""
+        scope = frozenset({session_id}) if session_id else None
+        with self._cycle_lock:
+            return self.runner.plan(scope, reconcile).to_json()
 
     def status(self) -> dict[str, Any]:
         """Running or not, the last cycles' summaries, the next run, the outbox depth."""
@@ -279,7 +296,8 @@ class Daemon:
             progress = self._progress.at(self.clock()).to_json() if self._progress else None
             state = {
                 "running": self._running,
-                "pending": self._pending_all or bool(self._pending_ids),
+                "pending": self._pending_all or bool(self._pending_ids)
+                or self._pending_reconcile,
                 "cycles": self._cycles,
                 "progress": progress,
             }

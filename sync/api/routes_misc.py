@@ -40,18 +40,25 @@ def _sync_control(ctx: ApiContext) -> SyncControl:
     return ctx.sync
 
 
-@router.post("/api/v1/sync", status_code=202, tags=["sync"])
+@router.post("/api/v1/sync", status_code=202, tags=["sync"],
+             responses={200: {"description": "the plan of a dry run (`dry_run`)"}})
 def request_sync(
     ctx: Ctx,
     user: CurrentUser,
     session: Annotated[str | None, Body(embed=True, max_length=64)] = None,
-) -> Json:
-    """Ask the daemon for a sync of one session (one the caller sees) or of all."""
+    reconcile: Annotated[bool, Body(embed=True)] = False,
+    dry_run: Annotated[bool, Body(embed=True)] = False,
+) -> Any:
+    """Ask the daemon for a sync of one session (one the caller sees) or of all, after the
+    deletion listing with `reconcile`; with `dry_run`, answer 200 with what that cycle
+    would do and cost, sending no write and storing nothing."""
     control = _sync_control(ctx)
     if session is not None:
         ctx.store.show(user.name, session)  # not_found / permission_denied before we ask
-    control.request(session)
-    return {"requested": True, "session": session}
+    if dry_run:
+        return JSONResponse(control.plan(session, reconcile=reconcile), status_code=200)
+    control.request(session, reconcile=reconcile)
+    return {"requested": True, "session": session, "reconcile": reconcile}
 
 
 @router.get("/api/v1/sync/status", tags=["sync"])

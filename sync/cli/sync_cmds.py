@@ -12,18 +12,21 @@ import errno
 import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import httpx
 
 from sync.cli.context import CliState, json_option, pass_state
 from sync.cli.errors import AddressInUse, CliError
-from sync.cli.output import emit
+from sync.cli.output import emit, table
 from sync.cli.wait_view import QuietView, WaitView, open_view
 from sync.config import Config
 from sync.engine.summary import CycleSummary
 from sync.progress import CycleProgress
+
+if TYPE_CHECKING:
+    from sync.engine.runner import SyncEngine
 
 TOKEN_ENV = "XRAY_SYNC_TOKEN"  # noqa: S105  # the variable's name, not a token
 WAIT_LIMIT_SECONDS = 600.0
@@ -35,6 +38,25 @@ class DaemonRefused(CliError):
     def __init__(self, status: int, body: str) -> None:
         super().__init__("daemon_refused", f"the daemon refused the sync request "
                          f"(daemon_refused): HTTP {status} {body[:200]}")
+
+
+def plan_text(plan: dict[str, Any]) -> str:
+    """A dry run's plan for people: one line per step, then what it would cost."""
+    steps = plan.get("steps") or []
+    rows = [[s["kind"], s["name"] or "-", s["detail"], str(s["requests"]), s["session"]]
+            for s in steps]
+    lines = ["dry run: nothing was sent to Jira or Xray but reads, nothing stored"]
+    lines.append(table(("Step", "Name", "What", "Requests", "Session"), rows,
+                       right=("Requests",)) if rows else "nothing to do")
+    counts, cost = plan.get("counts") or {}, plan.get("requests") or {}
+    lines.append(f"would create {counts.get('created', 0)}, push {counts.get('pushed', 0)}, "
+                 f"pull {counts.get('pulled', 0)}, defer {counts.get('deferred', 0)}, "
+                 f"conflicts {counts.get('conflicts', 0)}")
+    lines.append(f"requests: {cost.get('total', 0)} = {cost.get('reads', 0)} reads to look + "
+                 f"{cost.get('writes', 0)} writes + {cost.get('setup', 0)} setup "
+                 "(Xray token / field ids, once per process)")
+    lines.extend(f"  error: {m}" for m in plan.get("errors") or [])
+    return "\n".join(lines)
 
 
 def summary_text(data: dict[str, Any]) -> str:
@@ -55,27 +77,44 @@ def summary_text(data: dict[str, Any]) -> str:
 @click.command("sync")
 @click.option("--session", "session_id", default=None, help="Only this session's changes.")
 @click.option("--wait", is_flag=True, help="With a daemon: wait for the cycle to finish.")
+@click.option("--reconcile", is_flag=True,
+              help="List Jira's issues first to notice deletions (else hourly).")
+@click.option("--dry-run", is_flag=True,
+              help="Print what the cycle would do and cost; send no write, store nothing.")
 @json_option
 @pass_state
-def sync_cmd(state: CliState, session_id: str | None, wait: bool) -> None:
+def sync_cmd(state: CliState, session_id: str | None, wait: bool, reconcile: bool,
+             dry_run: bool) -> None:
     """Sync now: ask the running daemon, or (none running) sync in this process."""
     config = state.config()
     token = state.env.get(TOKEN_ENV, "").strip()
     base = f"http://{config.server.host}:{config.server.port}"
-    if token and _daemon_answers(base):
+    daemon = bool(token) and _daemon_answers(base)
+    if dry_run:
+        plan = _ask_plan(base, token, session_id, reconcile) if daemon \
+            else _engine(state, config).plan(_only(session_id), reconcile).to_json()
+        emit(state.json, {"daemon": daemon, **plan}, lambda: plan_text(plan))
+        return
+    if daemon:
         view = (open_view() if not state.json else QuietView()) if wait else None
         try:
-            data = _ask_daemon(base, token, session_id, view)
+            data = _ask_daemon(base, token, session_id, view, reconcile)
         finally:
             if view is not None:
                 view.close()
         emit(state.json, data, lambda: summary_text(data["last"] or {}) if wait
              else "sync requested from the daemon at " + base)
         return
-    summary = _sync_here(state, config, session_id)
-    emit(state.json, {"daemon": False, "last": summary.to_json()},
-         lambda: summary_text(summary.to_json()))
-    if summary.errors:
+    engine = _engine(state, config)
+    reconciled = engine.reconcile(threading.Event()) if reconcile else None
+    summary = _sync_here(state, engine, session_id)
+    data = {"daemon": False, "last": summary.to_json()}
+    if reconciled is not None:
+        data["reconcile"] = reconciled.to_json()
+    emit(state.json, data, lambda: "\n".join(
+        ([f"reconcile: {summary_text(reconciled.to_json())}"] if reconciled else [])
+        + [summary_text(summary.to_json())]))
+    if summary.errors or (reconciled is not None and reconciled.errors):
         sys.exit(7)
 
 
@@ -86,8 +125,20 @@ def _daemon_answers(base: str) -> bool:
         return False
 
 
+def _ask_plan(base: str, token: str, session_id: str | None, reconcile: bool) -> dict[str, Any]:
+    """The daemon's dry run (made between two of its cycles, so it may wait for one)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=WAIT_LIMIT_SECONDS) as http:
+        answer = http.post("/api/v1/sync", json={"session": session_id, "reconcile": reconcile,
+                                                 "dry_run": True})
+    if answer.status_code != 200:
+        raise DaemonRefused(answer.status_code, answer.text)
+    plan: dict[str, Any] = answer.json()
+    return plan
+
+
 def _ask_daemon(base: str, token: str, session_id: str | None,
-                view: WaitView | None) -> dict[str, Any]:
+                view: WaitView | None, reconcile: bool) -> dict[str, Any]:
     """Ask for a cycle; with a `view`, wait for it to end, showing where it stands."""
     wait = view is not None
     headers = {"Authorization": f"Bearer {token}"}
@@ -96,7 +147,7 @@ def _ask_daemon(base: str, token: str, session_id: str | None,
         if before.status_code != 200:
             raise DaemonRefused(before.status_code, before.text)
         cycles = int(before.json().get("cycles", 0))
-        answer = http.post("/api/v1/sync", json={"session": session_id})
+        answer = http.post("/api/v1/sync", json={"session": session_id, "reconcile": reconcile})
         if answer.status_code != 202:
             raise DaemonRefused(answer.status_code, answer.text)
         status: dict[str, Any] = before.json()
@@ -112,15 +163,21 @@ def _ask_daemon(base: str, token: str, session_id: str | None,
         return {"daemon": True, "requested": True, **status}
 
 
-def _sync_here(state: CliState, config: Config, session_id: str | None) -> CycleSummary:
+def _only(session_id: str | None) -> frozenset[str] | None:
+    return frozenset({session_id}) if session_id else None
+
+
+def _engine(state: CliState, config: Config) -> SyncEngine:
     from sync.engine.build import NotConfigured, build_engine  # the engine: only when used here
 
-    store = state.store()
     try:
-        engine = build_engine(config, store)
+        return build_engine(config, state.store())
     except NotConfigured as exc:
         raise CliError("jira_not_configured", exc.message) from None
-    only = frozenset({session_id}) if session_id else None
+
+
+def _sync_here(state: CliState, engine: SyncEngine, session_id: str | None) -> CycleSummary:
+    only = _only(session_id)
     stop = threading.Event()
     if state.json:
         return engine.sync(only, stop)

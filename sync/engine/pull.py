@@ -27,6 +27,7 @@ from sync.engine import scope
 from sync.engine.actions import SessionRun
 from sync.engine.context import EngineContext, plan_base
 from sync.engine.plan import (
+    Action,
     Remote,
     RemoteDeleted,
     RemoteView,
@@ -55,13 +56,20 @@ class EmptyListing(Exception):
 ProjectStep = Callable[[str, tuple[str, ...], CycleSummary], None]
 
 
-class Puller:
-    """Applies remote changes to the store."""
+# A dry run's sink: (phase, row, remote, the planner's actions), recorded, not applied.
+Recorder = Callable[[str, SyncRow, Remote, tuple[Action, ...]], None]
 
-    def __init__(self, ctx: EngineContext, workflow: Workflow, marks: Watermarks) -> None:
+
+class Puller:
+    """Applies remote changes to the store (or, given a `recorder`, only tells them: a dry
+    run, which also leaves the watermarks where they are)."""
+
+    def __init__(self, ctx: EngineContext, workflow: Workflow, marks: Watermarks,
+                 recorder: Recorder | None = None) -> None:
         self.ctx = ctx
         self.workflow = workflow
         self.marks = marks
+        self.recorder = recorder
 
     # ---- incremental pull ------------------------------------------------------------
 
@@ -98,7 +106,7 @@ class Puller:
             row = rows.get(issue.key)
             if row is not None and row.session_id == (issue.session_id or row.session_id):
                 self._one(row, _view(issue), summary)
-        if issues:
+        if issues and self.recorder is None:
             self.marks.advance(project, max(i.updated for i in issues))
 
     def _retry_deferred(self, summary: CycleSummary) -> None:
@@ -115,6 +123,11 @@ class Puller:
         if base is None:
             return  # never fully pushed: the push phase owns it
         if isinstance(remote, RemoteView) and is_echo(base, remote) and not row.base.deferred:
+            return
+        if self.recorder is not None:
+            phase = "reconcile" if isinstance(remote, RemoteDeleted) else "pull"
+            plan = SessionRun(self.ctx, self.workflow, row, remote, "pull").plan()
+            self.recorder(phase, row, remote, plan)
             return
         try:
             self._apply(row, remote, summary)

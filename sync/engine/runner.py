@@ -12,13 +12,16 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
+from connector.base import Backend
 from store import sync_state
 from store.sync_state import SyncRow
 from sync.engine.actions import Entry, push_session
 from sync.engine.context import EngineContext
-from sync.engine.pull import Puller
+from sync.engine.dry_run import ReadOnlyBackend, SyncPlan, plan_cycle
+from sync.engine.pull import Puller, Recorder
 from sync.engine.summary import CycleSummary
 from sync.engine.watermark import Watermarks
 from sync.workflow import Workflow
@@ -65,6 +68,22 @@ class SyncEngine:
         self.puller.reconcile(summary, stop)
         summary.finished = self.ctx.clock()
         return summary
+
+    def plan(self, session_ids: frozenset[str] | None, reconcile: bool = False) -> SyncPlan:
+        """What a cycle (after the reconcile, when asked) would do now, found with reads
+        only: nothing is sent to Jira or Xray but searches, nothing written to the store."""
+        reading = replace(self.ctx, backend=cast(Backend, ReadOnlyBackend(self.ctx.backend)))
+
+        def pull(record: Recorder, with_reconcile: bool) -> list[str]:
+            summary = CycleSummary()
+            puller = Puller(reading, self.puller.workflow, self.puller.marks, record)
+            stop = threading.Event()
+            if with_reconcile:
+                puller.reconcile(summary, stop)
+            puller.pull(summary, stop)
+            return summary.error_messages
+
+        return plan_cycle(self.ctx, pull, session_ids, reconcile, MAX_PER_CYCLE)
 
     def outbox_depth(self) -> int:
         return sync_state.outbox_depth(self.ctx.db)

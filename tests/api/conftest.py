@@ -35,9 +35,16 @@ class FakeSync:
 
     def __init__(self) -> None:
         self.requests: list[str | None] = []
+        self.reconciles: list[bool] = []
+        self.plans: list[tuple[str | None, bool]] = []
 
-    def request(self, session_id: str | None = None) -> None:
+    def request(self, session_id: str | None = None, *, reconcile: bool = False) -> None:
         self.requests.append(session_id)
+        self.reconciles.append(reconcile)
+
+    def plan(self, session_id: str | None = None, *, reconcile: bool = False) -> dict[str, Any]:
+        self.plans.append((session_id, reconcile))
+        return {"dry_run": True, "steps": [], "session": session_id, "reconcile": reconcile}
 
     def status(self) -> dict[str, Any]:
         return {"running": True, "requests": len(self.requests)}

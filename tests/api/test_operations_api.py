@@ -29,6 +29,34 @@ def test_sync_of_everything(world: World) -> None:
     assert world.sync.requests == [None]
 
 
+def test_a_reconcile_is_passed_on(world: World) -> None:
+    """POST /sync with reconcile asks for the deletion listing with the cycle."""
+    response = world.client.post("/api/v1/sync", headers=world.auth("alice"),
+                                 json={"reconcile": True})
+    assert response.status_code == 202
+    assert (world.sync.requests, world.sync.reconciles) == ([None], [True])
+
+
+def test_a_dry_run_answers_the_plan_and_asks_for_no_sync(world: World) -> None:
+    """POST /sync with dry_run answers 200 with the engine's plan; no sync is requested."""
+    session = world.upload()
+    response = world.client.post("/api/v1/sync", headers=world.auth("bob"),
+                                 json={"session": session["id"], "dry_run": True,
+                                       "reconcile": True})
+    assert response.status_code == 200
+    assert response.json()["dry_run"] is True
+    assert (world.sync.plans, world.sync.requests) == ([(session["id"], True)], [])
+
+
+def test_a_dry_run_of_a_session_the_caller_cannot_see_is_refused(world: World) -> None:
+    """Carol cannot plan a session outside her workspaces; no plan is made."""
+    session = world.upload()
+    response = world.client.post("/api/v1/sync", headers=world.auth("carol"),
+                                 json={"session": session["id"], "dry_run": True})
+    assert response.status_code in (403, 404)
+    assert world.sync.plans == []
+
+
 def test_sync_of_a_session_the_caller_cannot_see_is_refused(world: World) -> None:
     """Carol cannot ask for a sync of a session outside her workspaces; nothing is asked."""
     session = world.upload()

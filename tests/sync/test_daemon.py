@@ -11,6 +11,7 @@ import pytest
 
 from sync.config import Config, StoreConfig, SyncConfig
 from sync.daemon import JOB_LEASES, JOB_PURGE, JOB_RECONCILE, JOB_SYNC, Daemon
+from sync.engine.dry_run import SyncPlan
 from sync.engine.summary import CycleSummary
 
 WAIT = 10.0  # seconds an Event may take to arrive; never a sleep
@@ -26,11 +27,13 @@ class FakeRunner:
         self.done = threading.Event()
         self.hold_first = hold_first
         self.reconciles = 0
+        self.order: list[str] = []
         self.saw_stop = False
 
     def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
              progress: Callable[[int, int], None] | None = None) -> CycleSummary:
         self.scopes.append(session_ids)
+        self.order.append("sync")
         self.started.set()
         if self.hold_first and len(self.scopes) == 1:
             self.release.wait(WAIT)
@@ -40,10 +43,14 @@ class FakeRunner:
 
     def reconcile(self, stop: threading.Event) -> CycleSummary:
         self.reconciles += 1
+        self.order.append("reconcile")
         return CycleSummary(kind="reconcile")
 
     def outbox_depth(self) -> int:
         return 7
+
+    def plan(self, session_ids: frozenset[str] | None, reconcile: bool = False) -> SyncPlan:
+        return SyncPlan("cloud", errors=[f"{sorted(session_ids or ())} {reconcile}"])
 
 
 class FakeHousekeeping:
@@ -132,18 +139,40 @@ def test_a_run_now_during_a_run_makes_the_job_go_round_once_more(
     assert runner.scopes == [None, frozenset({"abc"})]
 
 
-def test_a_run_now_when_idle_wakes_the_sync_job(tmp_path: Path, daemons: list[Daemon]) -> None:
-    """A request while nothing runs starts a cycle at once instead of waiting the interval."""
+def _idle(tmp_path: Path, daemons: list[Daemon]) -> tuple[Daemon, FakeRunner]:
+    """A started daemon whose first cycle is over."""
     runner = FakeRunner()
     daemon = Daemon(make_config(tmp_path), runner)
     daemons.append(daemon)
     daemon.start()
     assert runner.done.wait(WAIT) and daemon.wait_idle(WAIT)
     runner.done.clear()
+    return daemon, runner
+
+
+def test_a_run_now_when_idle_wakes_the_sync_job(tmp_path: Path, daemons: list[Daemon]) -> None:
+    """A request while nothing runs starts a cycle at once instead of waiting the interval."""
+    daemon, runner = _idle(tmp_path, daemons)
     daemon.request()
     assert runner.done.wait(WAIT)
     assert daemon.wait_idle(WAIT)
     assert len(runner.scopes) == 2
+
+
+def test_a_reconcile_on_demand_runs_before_the_cycle(tmp_path: Path,
+                                                     daemons: list[Daemon]) -> None:
+    """A request with reconcile runs the deletion listing, then the cycle; once."""
+    daemon, runner = _idle(tmp_path, daemons)
+    daemon.request("abc", reconcile=True)
+    assert runner.done.wait(WAIT) and daemon.wait_idle(WAIT)
+    assert runner.order == ["sync", "reconcile", "sync"]
+    assert daemon.status()["last_reconcile"] is not None
+
+
+def test_a_dry_run_asks_the_engine_for_its_plan(tmp_path: Path) -> None:
+    """The daemon's plan is the engine's plan of that session, with the reconcile asked."""
+    daemon = Daemon(make_config(tmp_path), FakeRunner())
+    assert daemon.plan("abc", reconcile=True)["errors"] == ["['abc'] True"]
 
 
 def test_status_reports_the_last_cycle_and_the_outbox(
