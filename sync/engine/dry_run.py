@@ -23,22 +23,22 @@ from connector.jira_side import JiraSide
 from store import sync_state
 from store.sync_state import SyncRow
 from sync.engine import purge
+from sync.engine.actions import SessionRun
 from sync.engine.content import read_content
-from sync.engine.context import EngineContext, plan_base, remote_key
+from sync.engine.context import EngineContext, remote_key
 from sync.engine.plan import (
     Action,
     CreateRemote,
     Defer,
     DisconnectOnRemoteDeletion,
-    LocalView,
     PullRename,
     PullStatus,
     PushContent,
     RecordConflict,
     Remote,
     UpdateFields,
-    plan_session,
 )
+from sync.workflow import Workflow
 
 PUSHING = ("create", "update", "rename", "purge")
 PULLING = ("pull", "status", "delete")
@@ -176,20 +176,21 @@ def _pull_step(key: str, row: SyncRow, action: Action) -> tuple[str, str, int] |
 # ---- push: the outbox, unclaimed ----------------------------------------------------------
 
 
-def push_steps(ctx: EngineContext, only: frozenset[str] | None, limit: int) -> list[Step]:
+def push_steps(ctx: EngineContext, workflow: Workflow, only: frozenset[str] | None,
+               limit: int) -> list[Step]:
     """The sessions the push phase would take now, and what it would send for each."""
     queue = sync_state.pending_sessions(ctx.db, ctx.clock(), limit, only)
     entries = sync_state.pending_entries(ctx.db, queue)
     rows = sync_state.load_rows(ctx.db, queue)
     steps: list[Step] = []
     for sid in queue:
-        step = _push_step(ctx, sid, entries[sid], rows.get(sid))
+        step = _push_step(ctx, workflow, sid, entries[sid], rows.get(sid))
         if step is not None:
             steps.append(step)
     return steps
 
 
-def _push_step(ctx: EngineContext, sid: str, entries: list[purge.Entry],
+def _push_step(ctx: EngineContext, workflow: Workflow, sid: str, entries: list[purge.Entry],
                row: SyncRow | None) -> Step | None:
     if row is None:
         issue = purge.purged_issue(sid, entries)
@@ -200,8 +201,7 @@ def _push_step(ctx: EngineContext, sid: str, entries: list[purge.Entry],
                     f"{ctx.purge.action}", cost)
     if row.mode != "xray":
         return None
-    local = LocalView(sid, row.name, row.digest, row.locked, row.trashed)
-    plan = plan_session(local, plan_base(row), None, ctx.policy)
+    plan = SessionRun(ctx, workflow, row, None, "push").plan()
     recover = int(row.base.create_started)  # the marker is looked up first
     charter = row.type == "charter"
     if any(isinstance(a, CreateRemote) for a in plan):
@@ -235,7 +235,8 @@ def _content_step(ctx: EngineContext, row: SyncRow, recover: int) -> Step:
 Record = Callable[[str, SyncRow, Remote, tuple[Action, ...]], None]
 
 
-def plan_cycle(ctx: EngineContext, pull: Callable[[Record, bool], list[str]],
+def plan_cycle(ctx: EngineContext, workflow: Workflow,
+               pull: Callable[[Record, bool], list[str]],
                only: frozenset[str] | None, reconcile: bool, limit: int) -> SyncPlan:
     """The plan of one cycle; `pull(record, reconcile)` runs the pull (and the reconcile)
     with `record(phase, row, remote, actions)` as its sink and returns its errors."""
@@ -250,5 +251,5 @@ def plan_cycle(ctx: EngineContext, pull: Callable[[Record, bool], list[str]],
     plan.errors.extend(pull(record, reconcile))
     after = requests_sent(ctx.backend)
     plan.reads = after - before if after is not None and before is not None else 0
-    plan.steps.extend(push_steps(ctx, only, limit))
+    plan.steps.extend(push_steps(ctx, workflow, only, limit))
     return plan

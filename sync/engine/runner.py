@@ -83,7 +83,8 @@ class SyncEngine:
             puller.pull(summary, stop)
             return summary.error_messages
 
-        return plan_cycle(self.ctx, pull, session_ids, reconcile, MAX_PER_CYCLE)
+        return plan_cycle(self.ctx, self.puller.workflow, pull, session_ids, reconcile,
+                          MAX_PER_CYCLE)
 
     def outbox_depth(self) -> int:
         return sync_state.outbox_depth(self.ctx.db)
