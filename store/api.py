@@ -185,6 +185,18 @@ class Store:
 
     # -- the panel ------------------------------------------------------------------------
 
+    def check(self, actor: str, session_id: str, op: Operation, *,
+              lock_epoch: int | None = None) -> None:
+        """Raise the rules' refusal of `op` now, if any (before reading an upload in vain)."""
+        with self._tx(read=True) as ctx:
+            authorize(ctx, actor, session_id, op, lock_epoch=lock_epoch)
+
+    def check_member(self, actor: str, workspace: str) -> None:
+        """Raise `members_only` unless the actor is a member of `workspace`."""
+        with self._tx(read=True) as ctx:
+            workspaces.member_workspace(ctx.db, user_named(ctx.db, actor), workspace,
+                                        rule="members_only")
+
     def list_sessions(self, actor: str, query: SessionQuery | None = None) -> SessionPage:
         """A page of the sessions the actor may see."""
         with self._tx(read=True) as ctx:
@@ -203,9 +215,7 @@ class Store:
         key = self._project(project) if mode == Mode.XRAY or project is not None else None
         if name is not None:
             clean_name(name)
-        with self._tx(read=True) as ctx:  # refuse before streaming a large file in vain
-            workspaces.member_workspace(ctx.db, user_named(ctx.db, actor), workspace,
-                                        rule="members_only")
+        self.check_member(actor, workspace)  # refuse before streaming a large file in vain
 
         def write(ctx: Ctx, blob: BlobRef, info: BundleInfo) -> SessionOut:
             user = user_named(ctx.db, actor)
@@ -230,8 +240,7 @@ class Store:
     def save(self, actor: str, session_id: str, stream: BinaryIO, *,
              lock_epoch: int | None = None) -> SessionOut:
         """Save new content under the actor's lock; under a broken lock, a conflicted copy."""
-        with self._tx(read=True) as ctx:
-            authorize(ctx, actor, session_id, Operation.SAVE, lock_epoch=lock_epoch)
+        self.check(actor, session_id, Operation.SAVE, lock_epoch=lock_epoch)
         released: list[str] = []
 
         def write(ctx: Ctx, blob: BlobRef, info: BundleInfo) -> SessionOut:

@@ -22,13 +22,12 @@ from store.errors import StoreError
 from sync.api import console, hooks, routes_misc, routes_sessions
 from sync.api.context import ApiContext
 from sync.api.errors import ApiError, error_body, status_for, store_error_body
-from sync.api.limits import UploadLimit
+from sync.api.limits import BodyGuard
 from sync.config import Config
 from sync.control import SyncControl
 
 log = logging.getLogger(__name__)
 
-MULTIPART_SLACK = 1 << 20  # multipart boundaries and the small form fields around the file
 _HTTP_CODES = {401: "unauthenticated", 403: "permission_denied", 404: "not_found",
                409: "conflict", 423: "locked", 503: "unavailable"}
 
@@ -49,9 +48,9 @@ def create_app(
         redoc_url=None,
     )
     app.state.ctx = ApiContext(config=config, store=store, sync=sync, jira_ping=jira_ping)
-    # refuse a body past the upload limit while it arrives, before the multipart parser
-    # spools it to disk; the store enforces the exact limit on the file itself
-    app.add_middleware(UploadLimit, max_bytes=store.settings.max_upload_bytes + MULTIPART_SLACK)
+    # no body is read before its sender is known and allowed, nor past its route's limit
+    app.add_middleware(BodyGuard, store=store, upload_bytes=store.settings.max_upload_bytes,
+                       hook_bytes=config.webhooks.max_body_kb * 1024)
     _install_error_handlers(app)
     app.include_router(routes_misc.router)
     app.include_router(routes_sessions.router)
