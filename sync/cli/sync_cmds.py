@@ -102,8 +102,7 @@ def sync_cmd(state: CliState, session_id: str | None, wait: bool, reconcile: boo
         finally:
             if view is not None:
                 view.close()
-        emit(state.json, data, lambda: summary_text(data["last"] or {}) if wait
-             else "sync requested from the daemon at " + base)
+        emit(state.json, data, lambda: _daemon_text(data, base))
         return
     engine = _engine(state, config)
     reconciled = engine.reconcile(threading.Event()) if reconcile else None
@@ -116,6 +115,16 @@ def sync_cmd(state: CliState, session_id: str | None, wait: bool, reconcile: boo
         + [summary_text(summary.to_json())]))
     if summary.errors or (reconciled is not None and reconciled.errors):
         sys.exit(7)
+
+
+def _daemon_text(data: dict[str, Any], base: str) -> str:
+    """What a `sync` answered by the daemon says: the cycle's summary, or why there is none."""
+    if data.get("finished") is None:
+        return "sync requested from the daemon at " + base
+    if not data["finished"]:
+        return (f"the daemon's cycle was still running after {WAIT_LIMIT_SECONDS:.0f} s; it "
+                "goes on: `xray-sync sync --wait` again shows its summary")
+    return summary_text(data["last"] or {})
 
 
 def _daemon_answers(base: str) -> bool:
@@ -153,14 +162,17 @@ def _ask_daemon(base: str, token: str, session_id: str | None,
         status: dict[str, Any] = before.json()
         deadline = time.monotonic() + (WAIT_LIMIT_SECONDS if wait else 0)
         pause = threading.Event()
+        finished = False
         while view is not None and time.monotonic() < deadline:
             status = http.get("/api/v1/sync/status").json()
-            if status.get("cycles", 0) > cycles and not status.get("running") \
-                    and not status.get("pending"):
+            finished = status.get("cycles", 0) > cycles and not status.get("running") \
+                and not status.get("pending")
+            if finished:
                 break
             view.show(status)
             pause.wait(0.2)
-        return {"daemon": True, "requested": True, **status}
+        return {"daemon": True, "requested": True, "finished": finished if wait else None,
+                **status}
 
 
 def _only(session_id: str | None) -> frozenset[str] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from sync.cli import cli, sync_cmds
 from sync.cli.demo_cmd import TEMP_PREFIX, cli_bin_dir
 from tests.bounds import REPOSITORY
 
@@ -212,3 +215,25 @@ def test_once_with_keep_keeps_the_folder(tmp_path: Path) -> None:
     folder = re.search(r"data folder: (\S+) \(kept\)", done.stdout)
     assert done.returncode == 0 and folder is not None, done.stdout
     assert (Path(folder.group(1)) / "xray-sync.db").is_file()
+
+
+def _demo_env(demo: Demo) -> dict[str, str]:
+    export = next(line for line in demo.hint_commands() if line.startswith("export "))
+    pairs = (item.split("=", 1) for item in shlex.split(export[len("export "):]))
+    return {key: value for key, value in pairs if key.startswith("XRAY_SYNC_")}
+
+
+def test_a_wait_that_runs_out_says_the_cycle_still_runs(demo: Demo,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """When --wait gives up, it says the cycle goes on instead of showing an older summary."""
+    monkeypatch.setattr(sync_cmds, "WAIT_LIMIT_SECONDS", 0.0)
+    result = CliRunner().invoke(cli, ["sync", "--wait"], env=_demo_env(demo))
+    assert result.exit_code == 0, result.output
+    assert "still running after 0 s" in result.stdout and "pushed" not in result.stdout
+
+
+def test_a_wait_that_ends_is_marked_finished(demo: Demo) -> None:
+    """`sync --wait --json` against the daemon reports finished true with the cycle's summary."""
+    result = CliRunner().invoke(cli, ["sync", "--wait", "--json"], env=_demo_env(demo))
+    data = json.loads(result.stdout)
+    assert (data["daemon"], data["finished"], data["last"]["errors"]) == (True, True, 0)
