@@ -16,6 +16,7 @@ from sandbox import (
     jira_meta,
     jira_parts,
     jira_permissions,
+    jira_refs,
     jira_search,
     jira_users,
     raven_routes,
@@ -26,6 +27,7 @@ from sandbox import (
 from sandbox.errors import ApiError
 from sandbox.gate import ASGIApp, Gate
 from sandbox.http_util import jira_json
+from sandbox.options import Deployment
 from sandbox.runtime import Runtime
 
 JIRA_PREFIX = "/rest/api/{version}"
@@ -40,13 +42,19 @@ def jira_routes(cloud: bool) -> list[BaseRoute]:
         *jira_createmeta.routes(JIRA_PREFIX),
         *jira_issues.routes(JIRA_PREFIX), *jira_parts.routes(JIRA_PREFIX),
         *jira_comments.routes(JIRA_PREFIX), *jira_users.routes(JIRA_PREFIX),
+        *jira_refs.routes(JIRA_PREFIX),
         *jira_parts.CONTENT_ROUTES,
     ]
 
 
 def product_routes(runtime: Runtime) -> list[BaseRoute]:
-    """Every route of the deployment."""
-    cloud = runtime.deployment == "cloud"
+    """Every route of the runtime's deployment."""
+    return deployment_routes(runtime.deployment)
+
+
+def deployment_routes(deployment: Deployment) -> list[BaseRoute]:
+    """Every route a deployment serves (what `scripts/sandbox_coverage.py` counts)."""
+    cloud = deployment == "cloud"
     routes: list[BaseRoute] = [*control.ROUTES, *jira_routes(cloud), *webhook_routes.ROUTES]
     routes.extend(xray_cloud_routes.ROUTES if cloud
                   else [*raven_routes.ROUTES, *raven_settings.ROUTES])

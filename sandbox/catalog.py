@@ -98,6 +98,33 @@ def render_priority(priority: Priority, base: str, api: str, full: bool) -> dict
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """A resolution a done status sets."""
+
+    id: str
+    name: str
+    description: str
+
+
+RESOLUTIONS: tuple[Resolution, ...] = (
+    Resolution("10000", "Done", "Work has been completed on this issue."),
+    Resolution("10001", "Won't Do", "This issue won't be actioned."),
+)
+# done status -> its resolution id (a workflow's transitions to Done / Cancelled set these)
+RESOLVED_BY: dict[str, str] = {"Done": "10000", "Cancelled": "10001"}
+
+
+def render_resolution(resolution: Resolution, base: str, api: str,
+                      deployment: Deployment) -> dict[str, Any]:
+    """A resolution, in issue fields and as its own resource (DC adds an icon, Cloud none)."""
+    body = {"self": f"{base}{api}/resolution/{resolution.id}", "id": resolution.id,
+            "description": resolution.description, "name": resolution.name}
+    if deployment == "datacenter":
+        body["iconUrl"] = f"{base}/images/icons/resolutions/generic.png"
+    return body
+
+
+@dataclass(frozen=True)
 class Status:
     """A workflow status and its category."""
 

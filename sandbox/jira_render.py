@@ -230,10 +230,11 @@ def _comment_field(issue: Issue, view: View) -> dict[str, Any]:
 
 
 def _resolution(issue: Issue, view: View) -> dict[str, Any] | None:
-    if catalog.STATUSES[issue.status].category_key != "done":
+    found = catalog.RESOLVED_BY.get(issue.status)
+    if found is None:
         return None
-    return {"self": f"{view.base}{view.api}/resolution/10000", "id": "10000",
-            "description": "Work has been completed on this issue.", "name": issue.status}
+    chosen = next(r for r in catalog.RESOLUTIONS if r.id == found)
+    return catalog.render_resolution(chosen, view.base, view.api, view.deployment)
 
 
 def render_issue(issue: Issue, view: View, fields: list[str], links: LinkLookup,

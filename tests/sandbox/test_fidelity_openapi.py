@@ -163,6 +163,24 @@ def exercise_metadata(http: requests.Session, v3: str, key: str) -> None:
         "url": "http://console/s/2", "title": "Session 2"}})
     http.delete(f"{v3}/issue/{key}/remotelink", params={"globalId": "xs:2"})
     http.delete(f"{v3}/issue/{key}/remotelink", params={"globalId": "xs:2"})
+    exercise_references(http, v3, key)
+
+
+def exercise_references(http: requests.Session, v3: str, key: str) -> None:
+    """Every link an issue hands out, followed; a missing one of each kind; link deletion."""
+    issue = http.get(f"{v3}/issue/{key}").json()
+    fields = issue["fields"]
+    for url in (fields["status"]["self"], fields["status"]["statusCategory"]["self"],
+                fields["issuetype"]["self"], fields["priority"]["self"],
+                fields["watches"]["self"], fields["votes"]["self"],
+                fields["issuelinks"][0]["self"], fields["issuelinks"][0]["type"]["self"]):
+        assert http.get(url).status_code == 200, url
+    for path in ("status", "statuscategory", "resolution", "resolution/10000", "status/Done",
+                 "statuscategory/done", "status/99", "statuscategory/99", "resolution/99",
+                 "issuetype/99", "issueLink/99", "issue/QA-999/watchers", "issue/QA-999/votes"):
+        http.get(f"{v3}/{path}")
+    http.delete(fields["issuelinks"][0]["self"])
+    http.delete(fields["issuelinks"][0]["self"])
 
 
 def template_of(method: str, path: str) -> str:

@@ -70,6 +70,11 @@ def test_dc_answers_have_the_wadl_example_keys(dc: RunningSandbox,
     key = create(dc_http, dc.url)["key"]
     dc_http.put(f"{base}/issue/{key}/properties/issue.support", json={"a": 1})
     note = dc_http.post(f"{base}/issue/{key}/comment", json={"body": "first"}).json()["id"]
+    other = create(dc_http, dc.url)["key"]
+    dc_http.post(f"{base}/issueLink", json={"type": {"name": "Relates"},
+                                            "inwardIssue": {"key": key},
+                                            "outwardIssue": {"key": other}})
+    link = dc_http.get(f"{base}/issue/{key}").json()["fields"]["issuelinks"][0]["id"]
     calls: list[tuple[str, str, str, requests.Response]] = [
         ("GET", "api/2/serverInfo", "200", dc_http.get(f"{base}/serverInfo")),
         ("GET", "api/2/myself", "200", dc_http.get(f"{base}/myself")),
@@ -83,6 +88,18 @@ def test_dc_answers_have_the_wadl_example_keys(dc: RunningSandbox,
         ("GET", "api/2/issueLinkType/{issueLinkTypeId}", "200",
          dc_http.get(f"{base}/issueLinkType/10000")),
         ("GET", "api/2/project", "200", dc_http.get(f"{base}/project")),
+        ("GET", "api/2/issuetype/{id}", "200", dc_http.get(f"{base}/issuetype/10103")),
+        ("GET", "api/2/status", "200", dc_http.get(f"{base}/status")),
+        ("GET", "api/2/status/{idOrName}", "200", dc_http.get(f"{base}/status/Done")),
+        ("GET", "api/2/statuscategory", "200", dc_http.get(f"{base}/statuscategory")),
+        ("GET", "api/2/statuscategory/{idOrKey}", "200", dc_http.get(f"{base}/statuscategory/2")),
+        ("GET", "api/2/resolution", "200", dc_http.get(f"{base}/resolution")),
+        ("GET", "api/2/resolution/{id}", "200", dc_http.get(f"{base}/resolution/10000")),
+        ("GET", "api/2/issueLink/{linkId}", "200", dc_http.get(f"{base}/issueLink/{link}")),
+        ("GET", "api/2/issue/{issueIdOrKey}/watchers", "200",
+         dc_http.get(f"{base}/issue/{key}/watchers")),
+        ("GET", "api/2/issue/{issueIdOrKey}/votes", "200",
+         dc_http.get(f"{base}/issue/{key}/votes")),
         ("GET", "api/2/project/{projectIdOrKey}", "200", dc_http.get(f"{base}/project/QA")),
         ("POST", "api/2/issue", "400", dc_http.post(f"{base}/issue", json={"fields": {}})),
         ("POST", "api/2/issue/bulk", "201", dc_http.post(f"{base}/issue/bulk", json={

@@ -1,0 +1,68 @@
+"""What an issue's links name, read through the real `jira` library (both deployments)."""
+
+from __future__ import annotations
+
+import jira
+import pytest
+from jira.exceptions import JIRAError
+
+from sandbox.server import RunningSandbox
+
+Api = tuple[RunningSandbox, jira.JIRA]
+
+
+def new_key(connection: jira.JIRA, summary: str = "Linked") -> str:
+    """A fresh Bug."""
+    made = connection.create_issue(fields={"project": {"key": "QA"}, "summary": summary,
+                                           "issuetype": {"name": "Bug"}})
+    return str(made.key)
+
+
+def test_status_and_category_by_id(api: Api) -> None:
+    """status(id) and statuscategory(id) read what an issue's status names."""
+    _, connection = api
+    status = connection.issue(new_key(connection)).fields.status
+    assert connection.status(status.id).name == status.name == "To Do"
+    assert connection.statuscategory(status.statusCategory.id).key == "new"
+    assert "Done" in [s.name for s in connection.statuses()]
+
+
+def test_resolution_of_a_cancelled_issue(api: Api) -> None:
+    """A cancelled issue is resolved Won't Do, and resolution(id) reads it."""
+    _, connection = api
+    key = new_key(connection)
+    connection.transition_issue(key, "41")
+    resolution = connection.issue(key).fields.resolution
+    assert connection.resolution(resolution.id).name == resolution.name == "Won't Do"
+    assert [r.name for r in connection.resolutions()] == ["Done", "Won't Do"]
+
+
+def test_issue_type_by_id(api: Api) -> None:
+    """issue_type(id) reads the type an issue names."""
+    _, connection = api
+    kind = connection.issue(new_key(connection)).fields.issuetype
+    assert connection.issue_type(kind.id).name == "Bug"
+
+
+def test_issue_link_read_and_deleted(api: Api) -> None:
+    """issue_link(id) reads both sides of a link; delete_issue_link removes it from both."""
+    running, connection = api
+    first, second = new_key(connection, "one"), new_key(connection, "two")
+    connection.create_issue_link("Blocks", first, second)
+    link_id = connection.issue(first).fields.issuelinks[0].id
+    link = connection.issue_link(link_id)
+    assert (link.inwardIssue.key, link.outwardIssue.key, link.type.name) == (
+        first, second, "Blocks")
+    connection.delete_issue_link(link_id)
+    assert connection.issue(first).fields.issuelinks == []
+    assert connection.issue(second).fields.issuelinks == []
+    with pytest.raises(JIRAError) as gone:
+        connection.issue_link(link_id)
+    assert gone.value.status_code == 404
+
+
+def test_watchers_and_votes_are_empty(api: Api) -> None:
+    """watchers() and votes() answer the empty lists an issue's links promise."""
+    _, connection = api
+    key = new_key(connection)
+    assert (connection.watchers(key).watchCount, connection.votes(key).votes) == (0, 0)
