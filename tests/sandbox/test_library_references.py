@@ -46,7 +46,7 @@ def test_issue_type_by_id(api: Api) -> None:
 
 def test_issue_link_read_and_deleted(api: Api) -> None:
     """issue_link(id) reads both sides of a link; delete_issue_link removes it from both."""
-    running, connection = api
+    _, connection = api
     first, second = new_key(connection, "one"), new_key(connection, "two")
     connection.create_issue_link("Blocks", first, second)
     link_id = connection.issue(first).fields.issuelinks[0].id
