@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from store import (
+    changes,
     content,
     deliveries,
     download_links,
@@ -363,6 +364,11 @@ class Store:
             return locking.unarchive(ctx, actor, session_id)
 
     # -- monitoring -----------------------------------------------------------------------
+
+    def change_stamp(self) -> str:
+        """An opaque stamp that differs whenever a session or its sync state changed."""
+        with self._tx(read=True) as ctx:
+            return changes.stamp(ctx.db.connection())
 
     def ping(self) -> None:
         """Raise `Unavailable` unless the database answers (`/healthz`)."""

@@ -34,6 +34,13 @@ def workspaces(ctx: Ctx, user: CurrentUser) -> list[Json]:
     return [ws.to_json() for ws in ctx.store.list_workspaces(user.name)]
 
 
+@router.get("/api/v1/changes", tags=["sessions"])
+def changes(ctx: Ctx, user: CurrentUser) -> Json:
+    """An opaque `stamp` that differs whenever a session or its sync state changed (poll it,
+    and read the listing again when it moves)."""
+    return {"stamp": ctx.store.change_stamp()}
+
+
 def _sync_control(ctx: ApiContext) -> SyncControl:
     if ctx.sync is None:
         raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")

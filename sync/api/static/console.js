@@ -8,6 +8,7 @@ import { $, ApiError, TOKEN_KEY, apiJson, sessionPath, showMessage, state, whenS
 import { copyDialog, deleteDialog, renameDialog, wireDialogs } from "./dialogs.js";
 import { downloadFile } from "./downloads.js";
 import { historyDialog, wireHistory } from "./history.js";
+import { startLive, stopLive } from "./live.js";
 import { whenChosen } from "./menu.js";
 import { renderRow } from "./rows.js";
 
@@ -41,11 +42,13 @@ async function signIn(token) {
   $("whoami").textContent = `Signed in as ${state.me.name}${state.me.is_admin ? " (admin)" : ""}`;
   $("sign-out").hidden = false;
   await loadWorkspaces();
+  await startLive(refresh);
   await reload();
   $("workspace").focus();
 }
 
 function signOut(why) {
+  stopLive();
   sessionStorage.removeItem(TOKEN_KEY);
   state.me = null;
   $("panel").hidden = true;

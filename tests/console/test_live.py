@@ -1,0 +1,71 @@
+"""Changes made elsewhere show in an open console within seconds, without a reload."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from store.sync_state import record_error
+from tests.console.conftest import Panel, sign_in
+from tests.console.helpers import open_menu, row_of
+
+pytestmark = pytest.mark.browser
+
+SOON = 8_000  # ms: the console polls every 2 s
+
+
+def _mark_page(page: Page) -> None:
+    page.evaluate("window.__not_reloaded = true")
+
+
+def _not_reloaded(page: Page) -> bool:
+    return bool(page.evaluate("window.__not_reloaded === true"))
+
+
+def test_another_users_lock_appears_without_a_reload(page: Page, panel: Panel) -> None:
+    """Bob opens Login flows elsewhere: alice's row shows his lock, the page never reloaded."""
+    sign_in(page, panel, "alice")
+    _mark_page(page)
+    panel.store.open("bob", panel.ids["Login flows"])
+    expect(row_of(page, "Login flows").locator("td.lock")).to_contain_text(
+        "Locked by bob", timeout=SOON)
+    panel.store.unlock("bob", panel.ids["Login flows"])
+    expect(row_of(page, "Login flows").locator("td.lock")).to_have_text("—", timeout=SOON)
+    assert _not_reloaded(page)
+
+
+def test_a_rename_and_a_move_elsewhere_appear(page: Page, panel: Panel) -> None:
+    """A rename and a move made through the store show in the open list."""
+    sign_in(page, panel, "alice")
+    _mark_page(page)
+    panel.store.rename("alice", panel.ids["Login flows"], "Sign-in flows")
+    expect(row_of(page, "Sign-in flows")).to_have_count(1, timeout=SOON)
+    panel.store.move("alice", panel.ids["Refunds mission"], "qa-archive")
+    expect(row_of(page, "Refunds mission")).to_have_count(0, timeout=SOON)
+    assert _not_reloaded(page)
+
+
+def test_a_sync_result_appears(page: Page, panel: Panel) -> None:
+    """A sync error recorded by the engine shows in the row's Sync cell."""
+    sign_in(page, panel, "alice")
+    _mark_page(page)
+    sid = panel.ids["Checkout with expired cards"]
+    record_error(panel.store.engine, sid, "Jira answered 503", datetime.now(UTC))
+    expect(row_of(page, "Checkout with expired cards").locator("td.sync")).to_contain_text(
+        "error: Jira answered 503", timeout=SOON)
+    assert _not_reloaded(page)
+
+
+def test_an_open_menu_stays_open_when_the_rows_change(page: Page, panel: Panel) -> None:
+    """A refresh while a menu is open keeps it open, focused on the same option."""
+    sign_in(page, panel, "alice")
+    open_menu(page, "Login flows")
+    page.keyboard.press("ArrowDown")
+    menu = page.get_by_role("menu", name="Options for Login flows")
+    expect(menu.get_by_role("menuitem", name="Duplicate to")).to_be_focused()
+    panel.store.close("bob", panel.ids["Payments"])
+    expect(row_of(page, "Payments").locator("td.lock")).to_have_text("—", timeout=SOON)
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("menuitem", name="Duplicate to")).to_be_focused()
