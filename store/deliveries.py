@@ -24,7 +24,7 @@ from store.models import WebhookDelivery
 
 RETENTION = timedelta(days=7)
 MAX_IDENTIFIER = 255
-D = WebhookDelivery.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+DELIVERIES = WebhookDelivery.__table__  # type: ignore[attr-defined]  # SQLModel sets it
 
 
 def check_identifier(identifier: str) -> str:
@@ -42,10 +42,10 @@ def check_identifier(identifier: str) -> str:
 def remember(conn: Connection, identifier: str, now: datetime) -> bool:
     """Record the delivery; True the first time, False when it was already recorded."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(D).values(identifier=check_identifier(identifier),
+    statement = (dialect.insert(DELIVERIES).values(identifier=check_identifier(identifier),
                                           received_at=now)
                  .on_conflict_do_nothing(index_elements=["identifier"])
-                 .returning(D.c.identifier))
+                 .returning(DELIVERIES.c.identifier))
     # a row comes back only when this statement inserted it (psycopg's rowcount is -1 here)
     return conn.execute(statement).first() is not None
 
@@ -67,9 +67,10 @@ def remember_all(conn: Connection, keys: list[str], now: datetime) -> bool:
 
 def forget(conn: Connection, identifier: str) -> None:
     """Drop the delivery (its handling failed, so Jira's retry must be handled)."""
-    conn.execute(delete(D).where(D.c.identifier == identifier))
+    conn.execute(delete(DELIVERIES).where(DELIVERIES.c.identifier == identifier))
 
 
 def purge(conn: Connection, older_than: datetime) -> int:
     """Drop the deliveries received before `older_than`; how many went."""
-    return int(conn.execute(delete(D).where(D.c.received_at < older_than)).rowcount)
+    gone = delete(DELIVERIES).where(DELIVERIES.c.received_at < older_than)
+    return int(conn.execute(gone).rowcount)

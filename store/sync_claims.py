@@ -18,23 +18,23 @@ from sqlalchemy import Engine, delete, func, select, update
 
 from store.models import OutboxEntry
 
-O = OutboxEntry.__table__  # type: ignore[attr-defined]  # noqa: E741  # SQLModel sets it
+OUTBOX = OutboxEntry.__table__  # type: ignore[attr-defined]  # SQLModel sets it
 
 
 
 def outbox_depth(engine: Engine) -> int:
     """How many outbox entries wait."""
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(O)).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one())
 
 
 def held_elsewhere(engine: Engine, worker: str, now: datetime,
                    only: Iterable[str] | None = None) -> int:
     """How many sessions with outbox entries another worker holds now (its lease running)."""
-    query = select(func.count(func.distinct(O.c.session_id))).where(
-        O.c.claimed_until > now, O.c.claimed_by != worker)
+    query = select(func.count(func.distinct(OUTBOX.c.session_id))).where(
+        OUTBOX.c.claimed_until > now, OUTBOX.c.claimed_by != worker)
     if only is not None:
-        query = query.where(O.c.session_id.in_(list(only)))
+        query = query.where(OUTBOX.c.session_id.in_(list(only)))
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
@@ -42,17 +42,18 @@ def held_elsewhere(engine: Engine, worker: str, now: datetime,
 def pending_sessions(engine: Engine, now: datetime, limit: int,
                      only: Iterable[str] | None = None) -> list[str]:
     """Sessions with outbox entries nobody holds, oldest change first."""
-    head = func.min(O.c.id)
-    query = (select(O.c.session_id, head).group_by(O.c.session_id).order_by(head).limit(limit))
+    head = func.min(OUTBOX.c.id)
+    query = (select(OUTBOX.c.session_id, head).group_by(OUTBOX.c.session_id).order_by(head)
+             .limit(limit))
     if only is not None:
-        query = query.where(O.c.session_id.in_(list(only)))
+        query = query.where(OUTBOX.c.session_id.in_(list(only)))
     with engine.connect() as conn:
         heads = [(r[0], r[1]) for r in conn.execute(query)]
         if not heads:
             return []
-        free = select(O.c.id).where(
-            O.c.id.in_([h for _, h in heads]),
-            (O.c.claimed_until.is_(None)) | (O.c.claimed_until <= now))
+        free = select(OUTBOX.c.id).where(
+            OUTBOX.c.id.in_([h for _, h in heads]),
+            (OUTBOX.c.claimed_until.is_(None)) | (OUTBOX.c.claimed_until <= now))
         free_ids = {r[0] for r in conn.execute(free)}
     return [sid for sid, h in heads if h in free_ids]
 
@@ -64,9 +65,10 @@ def pending_entries(engine: Engine,
     found: dict[str, list[tuple[int, str, str]]] = {sid: [] for sid in session_ids}
     if session_ids:
         with engine.connect() as conn:
-            for r in conn.execute(select(O.c.id, O.c.session_id, O.c.kind, O.c.payload)
-                                  .where(O.c.session_id.in_(list(session_ids)))
-                                  .order_by(O.c.id)):
+            for r in conn.execute(select(OUTBOX.c.id, OUTBOX.c.session_id, OUTBOX.c.kind,
+                                         OUTBOX.c.payload)
+                                  .where(OUTBOX.c.session_id.in_(list(session_ids)))
+                                  .order_by(OUTBOX.c.id)):
                 found[r.session_id].append((r.id, r.kind, r.payload))
     return found
 
@@ -77,25 +79,28 @@ def claim(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds
     until = now + timedelta(seconds=lease_seconds)
     with engine.begin() as conn:
         heads: dict[str, int] = {sid: head for sid, head in conn.execute(
-            select(O.c.session_id, func.min(O.c.id)).where(O.c.session_id.in_(list(session_ids)))
-            .group_by(O.c.session_id))}
+            select(OUTBOX.c.session_id, func.min(OUTBOX.c.id))
+            .where(OUTBOX.c.session_id.in_(list(session_ids)))
+            .group_by(OUTBOX.c.session_id))}
         if conn.dialect.name == "postgresql" and heads:
             lockable = set(conn.execute(
-                select(O.c.id).where(O.c.id.in_(list(heads.values())))
+                select(OUTBOX.c.id).where(OUTBOX.c.id.in_(list(heads.values())))
                 .with_for_update(skip_locked=True)).scalars().all())
             heads = {sid: h for sid, h in heads.items() if h in lockable}
         if not heads:
             return {}
         head_ids = list(heads.values())
-        conn.execute(update(O).where(O.c.id.in_(head_ids),
-                                     (O.c.claimed_until.is_(None)) | (O.c.claimed_until <= now))
+        unclaimed = OUTBOX.c.claimed_until.is_(None) | (OUTBOX.c.claimed_until <= now)
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(head_ids), unclaimed)
                      .values(claimed_by=worker, claimed_until=until))
-        won = [r.session_id for r in conn.execute(select(O.c.session_id).where(
-            O.c.id.in_(head_ids), O.c.claimed_by == worker, O.c.claimed_until == until))]
+        won = [r.session_id for r in conn.execute(select(OUTBOX.c.session_id).where(
+            OUTBOX.c.id.in_(head_ids), OUTBOX.c.claimed_by == worker,
+            OUTBOX.c.claimed_until == until))]
         claimed: dict[str, list[tuple[int, str, str]]] = {sid: [] for sid in won}
         if won:
-            for r in conn.execute(select(O.c.id, O.c.session_id, O.c.kind, O.c.payload)
-                                  .where(O.c.session_id.in_(won)).order_by(O.c.id)):
+            entries = (select(OUTBOX.c.id, OUTBOX.c.session_id, OUTBOX.c.kind, OUTBOX.c.payload)
+                       .where(OUTBOX.c.session_id.in_(won)).order_by(OUTBOX.c.id))
+            for r in conn.execute(entries):
                 claimed[r.session_id].append((r.id, r.kind, r.payload))
     return claimed
 
@@ -105,15 +110,16 @@ def renew(engine: Engine, session_ids: Sequence[str], worker: str, lease_seconds
     """Extend this worker's claims on sessions whose push is still running."""
     if session_ids:
         with engine.begin() as conn:
-            conn.execute(update(O).where(O.c.session_id.in_(list(session_ids)),
-                                         O.c.claimed_by == worker)
+            conn.execute(update(OUTBOX).where(OUTBOX.c.session_id.in_(list(session_ids)),
+                                         OUTBOX.c.claimed_by == worker)
                          .values(claimed_until=now + timedelta(seconds=lease_seconds)))
 
 
 def release(engine: Engine, session_id: str, worker: str) -> None:
     """Give a session's claim back (its entries stay)."""
     with engine.begin() as conn:
-        conn.execute(update(O).where(O.c.session_id == session_id, O.c.claimed_by == worker)
+        conn.execute(update(OUTBOX)
+                     .where(OUTBOX.c.session_id == session_id, OUTBOX.c.claimed_by == worker)
                      .values(claimed_by=None, claimed_until=None))
 
 
@@ -123,11 +129,12 @@ def release_failed(engine: Engine, session_id: str, worker: str, now: datetime,
 
     Returns the number of attempts so far."""
     with engine.begin() as conn:
-        attempts = conn.execute(select(func.max(O.c.attempts)).where(
-            O.c.session_id == session_id, O.c.claimed_by == worker)).scalar_one_or_none()
+        attempts = conn.execute(select(func.max(OUTBOX.c.attempts)).where(
+            OUTBOX.c.session_id == session_id, OUTBOX.c.claimed_by == worker)).scalar_one_or_none()
         tries = int(attempts or 0) + 1
         retry_at = now + timedelta(seconds=backoff(tries))
-        conn.execute(update(O).where(O.c.session_id == session_id, O.c.claimed_by == worker)
+        conn.execute(update(OUTBOX)
+                     .where(OUTBOX.c.session_id == session_id, OUTBOX.c.claimed_by == worker)
                      .values(claimed_by=None, claimed_until=retry_at, attempts=tries))
     return tries
 
@@ -136,4 +143,4 @@ def complete(engine: Engine, entry_ids: Sequence[int]) -> None:
     """Drop entries whose change reached Jira (or needs nothing there)."""
     if entry_ids:
         with engine.begin() as conn:
-            conn.execute(delete(O).where(O.c.id.in_(list(entry_ids))))
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(list(entry_ids))))

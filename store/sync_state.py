@@ -57,11 +57,11 @@ __all__ = [
 ]
 
 SYNC_ACTOR = "sync"
-S = ExploratorySession.__table__  # type: ignore[attr-defined]  # SQLModel sets it
-L = JiraLink.__table__  # type: ignore[attr-defined]
-O = OutboxEntry.__table__  # type: ignore[attr-defined]  # noqa: E741
-U = User.__table__  # type: ignore[attr-defined]
-W = Workspace.__table__  # type: ignore[attr-defined]
+SESSIONS = ExploratorySession.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+LINKS = JiraLink.__table__  # type: ignore[attr-defined]
+OUTBOX = OutboxEntry.__table__  # type: ignore[attr-defined]
+USERS = User.__table__  # type: ignore[attr-defined]
+WORKSPACES = Workspace.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,15 @@ class SyncRow:
 
 def _row_query() -> Any:
     return (
-        select(S.c.id, S.c.name, S.c.type, S.c.mode, S.c.digest, S.c.lock_holder,
-               S.c.lock_since, S.c.trashed_at, U.c.name.label("owner"), W.c.name.label("workspace"),
-               L.c.project, L.c.test_execution, L.c.test, L.c.test_run, L.c.state,
-               L.c.pushed_digest, L.c.remote_fields)
-        .join(L, L.c.session_id == S.c.id)
-        .join(U, U.c.id == S.c.owner_id)
-        .join(W, W.c.id == S.c.workspace_id)
+        select(SESSIONS.c.id, SESSIONS.c.name, SESSIONS.c.type, SESSIONS.c.mode,
+               SESSIONS.c.digest, SESSIONS.c.lock_holder, SESSIONS.c.lock_since,
+               SESSIONS.c.trashed_at, USERS.c.name.label("owner"),
+               WORKSPACES.c.name.label("workspace"), LINKS.c.project, LINKS.c.test_execution,
+               LINKS.c.test, LINKS.c.test_run, LINKS.c.state, LINKS.c.pushed_digest,
+               LINKS.c.remote_fields)
+        .join(LINKS, LINKS.c.session_id == SESSIONS.c.id)
+        .join(USERS, USERS.c.id == SESSIONS.c.owner_id)
+        .join(WORKSPACES, WORKSPACES.c.id == SESSIONS.c.workspace_id)
     )
 
 
@@ -156,7 +158,7 @@ def load_rows(engine: Engine, session_ids: Iterable[str]) -> dict[str, SyncRow]:
     out: dict[str, SyncRow] = {}
     with engine.connect() as conn:
         for start in range(0, len(ids), 500):
-            query = _row_query().where(S.c.id.in_(ids[start:start + 500]))
+            query = _row_query().where(SESSIONS.c.id.in_(ids[start:start + 500]))
             out.update({r.id: _to_row(r) for r in conn.execute(query)})
     return out
 
@@ -174,8 +176,8 @@ def rows_by_key(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
     with engine.connect() as conn:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            query = _row_query().where(S.c.mode == Mode.XRAY.value,
-                                       L.c.test_execution.in_(chunk) | L.c.test.in_(chunk))
+            query = _row_query().where(SESSIONS.c.mode == Mode.XRAY.value,
+                                       LINKS.c.test_execution.in_(chunk) | LINKS.c.test.in_(chunk))
             for r in conn.execute(query):
                 key = _keyed(r)
                 if key is not None and key in chunk:
@@ -185,9 +187,9 @@ def rows_by_key(engine: Engine, keys: Iterable[str]) -> dict[str, SyncRow]:
 
 def linked_keys(engine: Engine, project: str) -> dict[str, str]:
     """Issue key -> session id for every pushed link in `project` (a charter: its Test)."""
-    query = (select(L.c.test_execution, L.c.test, L.c.session_id, S.c.type)
-             .join(S, S.c.id == L.c.session_id)
-             .where(L.c.project == project, S.c.mode == Mode.XRAY.value))
+    query = (select(LINKS.c.test_execution, LINKS.c.test, LINKS.c.session_id, SESSIONS.c.type)
+             .join(SESSIONS, SESSIONS.c.id == LINKS.c.session_id)
+             .where(LINKS.c.project == project, SESSIONS.c.mode == Mode.XRAY.value))
     with engine.connect() as conn:
         out = {}
         for r in conn.execute(query):
@@ -199,8 +201,8 @@ def linked_keys(engine: Engine, project: str) -> dict[str, str]:
 
 def deferred_rows(engine: Engine) -> list[SyncRow]:
     """Linked sessions holding a remote change that waited for a lock (or the trash) to end."""
-    query = _row_query().where(S.c.mode == Mode.XRAY.value,
-                               L.c.remote_fields.like('%"deferred": {%'))
+    query = _row_query().where(SESSIONS.c.mode == Mode.XRAY.value,
+                               LINKS.c.remote_fields.like('%"deferred": {%'))
     with engine.connect() as conn:
         return [_to_row(r) for r in conn.execute(query)]
 
@@ -208,8 +210,8 @@ def deferred_rows(engine: Engine) -> list[SyncRow]:
 def oldest_sync(engine: Engine, project: str) -> datetime | None:
     """The oldest `last_synced` of the project's links (a watermark of last resort)."""
     with engine.connect() as conn:
-        value = conn.execute(select(func.min(L.c.last_synced)).where(
-            L.c.project == project)).scalar_one_or_none()
+        value = conn.execute(select(func.min(LINKS.c.last_synced)).where(
+            LINKS.c.project == project)).scalar_one_or_none()
     if isinstance(value, str):  # SQLite returns the aggregate as text
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime) and value.tzinfo is None:
@@ -220,16 +222,16 @@ def oldest_sync(engine: Engine, project: str) -> datetime | None:
 def linked_projects(engine: Engine) -> list[str]:
     """Every project where something was pushed already."""
     with engine.connect() as conn:
-        query = select(L.c.project).where(
-            L.c.test_execution.is_not(None) | L.c.test.is_not(None)).distinct()
+        query = select(LINKS.c.project).where(
+            LINKS.c.test_execution.is_not(None) | LINKS.c.test.is_not(None)).distinct()
         return sorted(r[0] for r in conn.execute(query))
 
 
 def charter_projects(engine: Engine) -> frozenset[str]:
     """The projects where a linked `xray` charter has its Test (the pull then asks for Tests)."""
-    query = (select(L.c.project).join(S, S.c.id == L.c.session_id)
-             .where(S.c.type == SessionType.CHARTER.value, S.c.mode == Mode.XRAY.value,
-                    L.c.test.is_not(None))
+    query = (select(LINKS.c.project).join(SESSIONS, SESSIONS.c.id == LINKS.c.session_id)
+             .where(SESSIONS.c.type == SessionType.CHARTER.value,
+                    SESSIONS.c.mode == Mode.XRAY.value, LINKS.c.test.is_not(None))
              .distinct())
     with engine.connect() as conn:
         return frozenset(str(r[0]) for r in conn.execute(query))
@@ -249,7 +251,7 @@ def mark_create_started(engine: Engine, session_id: str, base: LinkBase) -> None
     """Remember, before sending it, that a create goes out (a crash then checks the marker)."""
     started = replace(base, create_started=True)
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id)
+        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
                      .values(remote_fields=started.to_json()))
 
 
@@ -257,7 +259,7 @@ def record_keys(engine: Engine, session_id: str, *, test: str | None,
                 test_execution: str | None, base: LinkBase) -> None:
     """Record the keys of what a first push created, as soon as they are known."""
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id)
+        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
                      .values(test=test, test_execution=test_execution,
                              remote_fields=base.to_json()))
 
@@ -272,16 +274,16 @@ def record_synced(engine: Engine, session_id: str, *, base: LinkBase, digest: st
     if test_run is not None:
         values["test_run"] = test_run
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id).values(**values))
+        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id).values(**values))
         if done_entries:
-            conn.execute(delete(O).where(O.c.id.in_(list(done_entries))))
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(list(done_entries))))
 
 
 def record_base(engine: Engine, session_id: str, *, base: LinkBase, remote_hash: str | None,
                 now: datetime) -> None:
     """A pull moved the base (the pushed content digest stays as it is)."""
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id)
+        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
                      .values(remote_fields=base.to_json(), remote_hash=remote_hash,
                              last_synced=now))
 
@@ -289,14 +291,14 @@ def record_base(engine: Engine, session_id: str, *, base: LinkBase, remote_hash:
 def record_error(engine: Engine, session_id: str, message: str, now: datetime) -> None:
     """The last push or pull of this session failed; the link shows why."""
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id)
+        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
                      .values(state=LinkState.ERROR.value, error=message[:2000]))
 
 
 def record_conflict(engine: Engine, session_id: str, note: str, now: datetime) -> None:
     """Both sides changed one field; the note (who won, what was lost) is shown on the session."""
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id)
+        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
                      .values(conflict_note=note[:2000]))
         _audit(conn, "sync_conflict", session_id, now, {"note": note})
 
@@ -304,7 +306,8 @@ def record_conflict(engine: Engine, session_id: str, note: str, now: datetime) -
 def clear_conflict(engine: Engine, session_id: str) -> None:
     """The field a conflict was about synced again without one: its note goes."""
     with engine.begin() as conn:
-        conn.execute(update(L).where(L.c.session_id == session_id, L.c.conflict_note.is_not(None))
+        conn.execute(update(LINKS)
+                     .where(LINKS.c.session_id == session_id, LINKS.c.conflict_note.is_not(None))
                      .values(conflict_note=None))
 
 
@@ -314,7 +317,7 @@ def clear_conflict(engine: Engine, session_id: str) -> None:
 def _no_user_lock(lease_seconds: int | None, now: datetime) -> Any:
     # the store's one lock rule (store.locking): Jira's lock, or one whose lease ran out,
     # holds no change back
-    return or_(S.c.lock_holder == JIRA_HOLDER, not_(lock_in_force(lease_seconds, now)))
+    return or_(SESSIONS.c.lock_holder == JIRA_HOLDER, not_(lock_in_force(lease_seconds, now)))
 
 
 def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, new_name: str,
@@ -326,11 +329,11 @@ def apply_remote_rename(engine: Engine, session_id: str, *, expected_name: str, 
     """
     with engine.begin() as conn:
         done = conn.execute(
-            update(S)
-            .where(S.c.id == session_id, S.c.name == expected_name,
+            update(SESSIONS)
+            .where(SESSIONS.c.id == session_id, SESSIONS.c.name == expected_name,
                    _no_user_lock(lease_seconds, now),
-                   S.c.trashed_at.is_(None))
-            .values(name=new_name, modified=now, row_version=S.c.row_version + 1)
+                   SESSIONS.c.trashed_at.is_(None))
+            .values(name=new_name, modified=now, row_version=SESSIONS.c.row_version + 1)
         ).rowcount
         if done:
             _audit(conn, "sync_rename", session_id, now, {"from": expected_name, "to": new_name})
@@ -347,14 +350,15 @@ def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: 
     sync when none), that account (`jira_actor`) and what reported it (`via`)."""
     with engine.begin() as conn:
         done = conn.execute(
-            update(S)
-            .where(S.c.id == session_id, S.c.mode == Mode.XRAY.value,
+            update(SESSIONS)
+            .where(SESSIONS.c.id == session_id, SESSIONS.c.mode == Mode.XRAY.value,
                    _no_user_lock(lease_seconds, now))
-            .values(mode=Mode.STANDALONE.value, modified=now, row_version=S.c.row_version + 1)
+            .values(mode=Mode.STANDALONE.value, modified=now,
+                    row_version=SESSIONS.c.row_version + 1)
         ).rowcount
         if done:
-            conn.execute(delete(L).where(L.c.session_id == session_id))
-            conn.execute(delete(O).where(O.c.session_id == session_id))
+            conn.execute(delete(LINKS).where(LINKS.c.session_id == session_id))
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.session_id == session_id))
             _audit(conn, "sync_disconnect", session_id, now,
                    {"reason": "remote_deleted", "issue": key, "jira_actor": jira_actor,
                     "via": via}, actor or SYNC_ACTOR)

@@ -1,7 +1,7 @@
 """The Jira workflow bridge's decisions: a Jira event in, the action on a session out.
 
 Pure functions only (no I/O): `parse_jira_event` reads a webhook payload from Jira
-Cloud or Data Center into a `JiraEvent`; `decide` maps that event through the
+Cloud or Data Center into a `JiraEvent`; `configured_action` maps that event through the
 `[workflow]` config to an `Action` (or `None`: nothing to do); `parse_action`
 reads an action name (`archive`, `unarchive`, `unlock`, `disconnect`,
 `move:WORKSPACE`, `sync`). The HTTP layer (`sync.api.hooks`) verifies, looks the
@@ -118,7 +118,8 @@ def parse_jira_event(payload: Any) -> JiraEvent:
     return JiraEvent(kind, webhook_event, issue_key, new_status, _actor_ids(actor))
 
 
-def decide(event: JiraEvent, on_status: Mapping[str, str], on_delete: str) -> Action | None:
+def configured_action(event: JiraEvent, on_status: Mapping[str, str],
+                      on_delete: str) -> Action | None:
     """The action the workflow config asks for on this event, or None when it asks for none."""
     if event.issue_key is None:
         return None  # e.g. Server comment_created: no issue, nothing a session can follow

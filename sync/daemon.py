@@ -32,6 +32,7 @@ import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from store.columns import utc_now
 from sync import metrics
 from sync.config import Config
 from sync.engine.dry_run import SyncPlan
@@ -47,10 +48,6 @@ JOB_PURGE = "trash-purge"
 PURGE_INTERVAL_SECONDS = 3600
 PROGRESS_LOG_SECONDS = 10.0  # a cycle longer than this logs where it stands, this often
 STOP_TIMEOUT_SECONDS = 10.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class CycleRunner(Protocol):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from store.api import Store
+from store.columns import utc_now
 from store.errors import NotFound, PermissionDenied
 from store.views import SessionOut, UserOut
 from sync.api.allowed import allowed_actions
@@ -26,10 +27,6 @@ from sync.control import SyncControl
 MEMBERSHIP_TTL = 5.0  # seconds
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class ApiContext:
     """The app's collaborators."""
@@ -38,7 +35,7 @@ class ApiContext:
     store: Store
     sync: SyncControl | None
     jira_ping: Callable[[], bool] | None = None
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     # user -> (when read, workspaces): only shapes the options offered; the store decides
     _memberships: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 

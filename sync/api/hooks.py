@@ -35,7 +35,7 @@ from sync.bridge import (
     EventKind,
     JiraEvent,
     automation_allows,
-    decide,
+    configured_action,
     event_time,
     parse_automation,
     parse_jira_event,
@@ -93,7 +93,8 @@ async def jira_webhook(ctx: Ctx, request: Request) -> JSONResponse:
         metrics.WEBHOOKS.labels("jira", "duplicate").inc()
         return JSONResponse({"status": "duplicate", "delivery": delivery})
     try:
-        action = decide(event, ctx.config.workflow.on_status, ctx.config.workflow.on_delete)
+        workflow = ctx.config.workflow
+        action = configured_action(event, workflow.on_status, workflow.on_delete)
         if action is None or event.issue_key is None:
             outcome = Outcome.ignored("no workflow action for this event")
         else:

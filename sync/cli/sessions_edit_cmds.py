@@ -2,7 +2,7 @@
 reassign`.
 
 The commands that change a session's content, name, workspace or connection mode;
-they join the `sessions` group of `sync.cli.sessions_cmds`.
+`register` adds them to the `sessions` group of `sync.cli.sessions_cmds`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import click
 from store.views import SessionOut
 from sync.cli.context import CliState, json_option, pass_state
 from sync.cli.output import emit, key_values
-from sync.cli.sessions_cmds import sessions
 
 ID = click.argument("session_id", metavar="ID")
 
@@ -24,7 +23,7 @@ def _print(state: CliState, session: SessionOut, verb: str) -> None:
     emit(state.json, data, lambda: f"{verb} {session.type} {session.id}\n" + key_values(data))
 
 
-@sessions.command("save")
+@click.command("save")
 @ID
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @json_option
@@ -41,7 +40,7 @@ def save(state: CliState, session_id: str, file: Path) -> None:
     _print(state, session, "saved")
 
 
-@sessions.command("revert")
+@click.command("revert")
 @ID
 @click.argument("version", type=click.IntRange(min=1))
 @json_option
@@ -51,7 +50,7 @@ def revert(state: CliState, session_id: str, version: int) -> None:
     _print(state, state.store().revert(state.actor(), session_id, version), "reverted")
 
 
-@sessions.command("rename")
+@click.command("rename")
 @ID
 @click.argument("new_name")
 @json_option
@@ -61,7 +60,7 @@ def rename(state: CliState, session_id: str, new_name: str) -> None:
     _print(state, state.store().rename(state.actor(), session_id, new_name), "renamed")
 
 
-@sessions.command("duplicate")
+@click.command("duplicate")
 @ID
 @click.option("--to", "workspace", metavar="WORKSPACE", required=True)
 @click.option("--name", metavar="NAME", default=None, help="Default: the original's name.")
@@ -73,7 +72,7 @@ def duplicate(state: CliState, session_id: str, workspace: str, name: str | None
     _print(state, copy, "created")
 
 
-@sessions.command("move")
+@click.command("move")
 @ID
 @click.option("--to", "workspace", metavar="WORKSPACE", required=True)
 @click.option("--keep-original", is_flag=True, help="Copy instead: the original stays.")
@@ -85,7 +84,7 @@ def move(state: CliState, session_id: str, workspace: str, keep_original: bool) 
     _print(state, moved, "created" if moved.id != session_id else "moved")
 
 
-@sessions.command("connect")
+@click.command("connect")
 @ID
 @click.option("--project", metavar="KEY", default=None,
               help="The Jira project (default: [jira] project).")
@@ -96,7 +95,7 @@ def connect(state: CliState, session_id: str, project: str | None) -> None:
     _print(state, state.store().connect(state.actor(), session_id, project), "connected")
 
 
-@sessions.command("disconnect")
+@click.command("disconnect")
 @ID
 @json_option
 @pass_state
@@ -105,7 +104,7 @@ def disconnect(state: CliState, session_id: str) -> None:
     _print(state, state.store().disconnect(state.actor(), session_id), "disconnected")
 
 
-@sessions.command("reassign")
+@click.command("reassign")
 @ID
 @click.option("--owner", metavar="USER", required=True,
               help="The new owner: a member of the session's workspace.")
@@ -116,5 +115,13 @@ def reassign(state: CliState, session_id: str, owner: str) -> None:
     _print(state, state.store().reassign(state.actor(), session_id, owner), "reassigned")
 
 
+EDIT_COMMANDS = (save, revert, rename, duplicate, move, connect, disconnect, reassign)
+
+
 def register(root: click.Group) -> None:
-    """Nothing to add to the root: these commands live on the `sessions` group."""
+    """Add these commands to the root's `sessions` group (`sync.cli.sessions_cmds`
+    registers the group first: `COMMANDS` in `sync.cli` names it first)."""
+    group = root.commands["sessions"]
+    assert isinstance(group, click.Group)
+    for command in EDIT_COMMANDS:
+        group.add_command(command)

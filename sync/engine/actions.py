@@ -145,7 +145,7 @@ class SessionRun:
 
     def _pull_rename(self, base: LinkBase, name: str) -> LinkBase:
         renamed = sync_state.apply_remote_rename(
-            self.ctx.db, self.row.session_id, expected_name=self.row.name, new_name=name,
+            self.ctx.engine, self.row.session_id, expected_name=self.row.name, new_name=name,
             now=self.ctx.clock(), lease_seconds=self.ctx.lock_lease_seconds)
         if not renamed:
             return base  # a local change or a lock got there first: the next cycle decides
@@ -155,13 +155,13 @@ class SessionRun:
     def _conflict(self, action: RecordConflict) -> None:
         note = (f"{action.field}: local {action.local!r}, Jira {action.remote!r}; "
                 f"kept {action.kept}")
-        sync_state.record_conflict(self.ctx.db, self.row.session_id, note, self.ctx.clock())
+        sync_state.record_conflict(self.ctx.engine, self.row.session_id, note, self.ctx.clock())
         self.tally.conflicts += 1
 
     def settle(self, plan: tuple[Action, ...]) -> None:
         """Drop an old conflict note once the summary synced again with no new conflict."""
         if settles_conflict(plan):
-            sync_state.clear_conflict(self.ctx.db, self.row.session_id)
+            sync_state.clear_conflict(self.ctx.engine, self.row.session_id)
 
 
 def push_session(ctx: EngineContext, workflow: Workflow, session_id: str, entries: list[Entry],
@@ -170,19 +170,19 @@ def push_session(ctx: EngineContext, workflow: Workflow, session_id: str, entrie
     it); raises the connector's error when Jira refused or failed."""
     entry_ids = [entry_id for entry_id, _, _ in entries]
     if row is None:
-        row = sync_state.load_rows(ctx.db, [session_id]).get(session_id)
+        row = sync_state.load_rows(ctx.engine, [session_id]).get(session_id)
     if row is None or row.mode != "xray":
         # purged: `[sync] on_purge` (raises to keep the entry when Jira fails); disconnected
         # or never linked: Jira's issues stay as they are (docs/design.md 3)
         purged = purge.purged_issue(session_id, entries) if row is None else None
         changed = purged is not None and purge.carry_out(ctx.backend, ctx.purge, purged)
-        sync_state.complete(ctx.db, entry_ids)
+        sync_state.complete(ctx.engine, entry_ids)
         return Tally(pushed=int(changed))
     run = SessionRun(ctx, workflow, row, None, "push")
     plan = run.plan()
     base = replace(run.carry_out(plan, row.base), create_started=False)
     sync_state.record_synced(
-        ctx.db, row.session_id, base=base, digest=row.digest,
+        ctx.engine, row.session_id, base=base, digest=row.digest,
         remote_hash=fingerprint(base.summary or "", base.status), now=ctx.clock(),
         done_entries=entry_ids,
     )

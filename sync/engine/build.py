@@ -70,7 +70,7 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
                  worker: str | None = None) -> SyncEngine:
     """The engine of `config` over `store`; `backend` replaces the configured one (tests)."""
     ctx = EngineContext(
-        db=store.engine,
+        engine=store.engine,
         backend=backend if backend is not None else make_backend(connector_settings(config)),
         blobs=store.blobs,
         policy=policy_of(config),

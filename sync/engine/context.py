@@ -1,4 +1,4 @@
-"""What every step of the engine shares: the store's database, the backend, policy, clock."""
+"""What every step of the engine shares: the store's database engine, the backend, policy, clock."""
 
 from __future__ import annotations
 
@@ -7,19 +7,16 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from connector.base import Backend
 from store.blobs import BlobStore
+from store.columns import utc_now
 from store.sync_state import SyncRow
 from sync.engine.plan import Policy, SyncBase
 from sync.engine.purge import PurgePolicy
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def worker_name() -> str:
@@ -36,7 +33,7 @@ def default_backoff(attempts: int) -> float:
 class EngineContext:
     """The engine's collaborators and settings."""
 
-    db: Engine
+    engine: Engine  # the store's database (SQLAlchemy, as Store.engine), for store.sync_state
     backend: Backend
     blobs: BlobStore
     policy: Policy = field(default_factory=Policy)

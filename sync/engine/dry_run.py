@@ -179,9 +179,9 @@ def _pull_step(key: str, row: SyncRow, action: Action) -> tuple[str, str, int] |
 def push_steps(ctx: EngineContext, workflow: Workflow, only: frozenset[str] | None,
                limit: int) -> list[Step]:
     """The sessions the push phase would take now, and what it would send for each."""
-    queue = sync_state.pending_sessions(ctx.db, ctx.clock(), limit, only)
-    entries = sync_state.pending_entries(ctx.db, queue)
-    rows = sync_state.load_rows(ctx.db, queue)
+    queue = sync_state.pending_sessions(ctx.engine, ctx.clock(), limit, only)
+    entries = sync_state.pending_entries(ctx.engine, queue)
+    rows = sync_state.load_rows(ctx.engine, queue)
     steps: list[Step] = []
     for sid in queue:
         step = _push_step(ctx, workflow, sid, entries[sid], rows.get(sid))

@@ -84,8 +84,8 @@ class Puller:
 
         Returns False when `stop` cut the round short.
         """
-        projects = sync_state.linked_projects(self.ctx.db)
-        charters = sync_state.charter_projects(self.ctx.db) if projects else frozenset()
+        projects = sync_state.linked_projects(self.ctx.engine)
+        charters = sync_state.charter_projects(self.ctx.engine) if projects else frozenset()
         for project in projects:
             if stop.is_set():
                 return False
@@ -98,10 +98,10 @@ class Puller:
         return True
 
     def _pull_project(self, project: str, types: tuple[str, ...], summary: CycleSummary) -> None:
-        mark = self.marks.get(project) or sync_state.oldest_sync(self.ctx.db, project) or EPOCH
+        mark = self.marks.get(project) or sync_state.oldest_sync(self.ctx.engine, project) or EPOCH
         since = max(EPOCH, mark - timedelta(seconds=self.ctx.overlap_seconds))
         issues = self.ctx.backend.search_changed(project, since, types)
-        rows = sync_state.rows_by_key(self.ctx.db, [i.key for i in issues])
+        rows = sync_state.rows_by_key(self.ctx.engine, [i.key for i in issues])
         for issue in issues:
             row = rows.get(issue.key)
             if row is not None and row.session_id == (issue.session_id or row.session_id):
@@ -110,7 +110,7 @@ class Puller:
             self.marks.advance(project, max(i.updated for i in issues))
 
     def _retry_deferred(self, summary: CycleSummary) -> None:
-        for row in sync_state.deferred_rows(self.ctx.db):
+        for row in sync_state.deferred_rows(self.ctx.engine):
             locked = row.user_locked(self.ctx.clock(), self.ctx.lock_lease_seconds)
             if locked or row.trashed or row.base.deferred is None:
                 continue
@@ -135,7 +135,8 @@ class Puller:
             log.warning("pull of session %s failed: %s", row.session_id, exc)
             summary.errors += 1
             summary.error_messages.append(f"{row.session_id}: {exc}")
-            sync_state.record_error(self.ctx.db, row.session_id, f"pull: {exc}", self.ctx.clock())
+            sync_state.record_error(self.ctx.engine, row.session_id, f"pull: {exc}",
+                                    self.ctx.clock())
 
     def _apply(self, row: SyncRow, remote: Remote, summary: CycleSummary) -> None:
         ctx = self.ctx
@@ -147,7 +148,7 @@ class Puller:
             return
         if isinstance(remote, RemoteView):
             stored = replace(stored, updated=remote.updated.isoformat())
-        sync_state.record_base(ctx.db, row.session_id, base=stored,
+        sync_state.record_base(ctx.engine, row.session_id, base=stored,
                                remote_hash=fingerprint(stored.summary or "", stored.status),
                                now=ctx.clock())
         run.settle(plan)
@@ -160,7 +161,7 @@ class Puller:
 
     def _reconcile_project(self, project: str, types: tuple[str, ...],
                            summary: CycleSummary) -> None:
-        linked = sync_state.linked_keys(self.ctx.db, project)
+        linked = sync_state.linked_keys(self.ctx.engine, project)
         if not linked:
             return
         listing = self.ctx.backend.list_linked(project, types)
@@ -168,7 +169,7 @@ class Puller:
             raise EmptyListing(project, len(linked))
         present = {item.key for item in listing}
         missing = [key for key in linked if key not in present]
-        rows = sync_state.rows_by_key(self.ctx.db, missing)
+        rows = sync_state.rows_by_key(self.ctx.engine, missing)
         for key in missing:
             try:
                 self.ctx.backend.get_issue(key)

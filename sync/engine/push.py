@@ -32,7 +32,7 @@ def first_push(ctx: EngineContext, row: SyncRow) -> LinkBase:
     content = _content(ctx, row)
     recover = row.base.create_started
     if not recover:
-        sync_state.mark_create_started(ctx.db, row.session_id, row.base)
+        sync_state.mark_create_started(ctx.engine, row.session_id, row.base)
     if row.type == "charter":
         base = _create_charter_test(ctx, row, content, recover)
     else:
@@ -47,7 +47,8 @@ def _create_charter_test(
     spec = TestSpec(row.session_id, row.project, row.name, content.mission)
     test = SessionPusher(ctx.backend).push_test(spec, check_marker_first=recover)
     base = replace(row.base, ids={**row.base.ids, test.key: test.id})
-    sync_state.record_keys(ctx.db, row.session_id, test=test.key, test_execution=None, base=base)
+    sync_state.record_keys(ctx.engine, row.session_id, test=test.key, test_execution=None,
+                           base=base)
     return base
 
 
@@ -74,7 +75,7 @@ def push_content(ctx: EngineContext, row: SyncRow) -> LinkBase:
     # create and the recorded base makes the next push adopt them by marker, not recreate
     recover = row.base.create_started
     if push.new_defects and not recover:
-        sync_state.mark_create_started(ctx.db, row.session_id, row.base)
+        sync_state.mark_create_started(ctx.engine, row.session_id, row.base)
     pushed = SessionPusher(ctx.backend).push(push, existing, check_marker_first=recover)
     return _after_push(ctx, row, push, pushed, content)
 
@@ -130,6 +131,6 @@ def _after_push(ctx: EngineContext, row: SyncRow, push: SessionPush, pushed: Pus
     evidence = tuple(dict.fromkeys(row.base.evidence + tuple(e.digest for e in content.evidence)))
     base = replace(row.base, evidence=evidence, defects=defects, ids=ids, summary=row.name)
     if (row.test, row.test_execution) != (pushed.test.key, pushed.execution.key):
-        sync_state.record_keys(ctx.db, row.session_id, test=pushed.test.key,
+        sync_state.record_keys(ctx.engine, row.session_id, test=pushed.test.key,
                                test_execution=pushed.execution.key, base=base)
     return base

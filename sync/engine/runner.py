@@ -87,7 +87,7 @@ class SyncEngine:
                           MAX_PER_CYCLE)
 
     def outbox_depth(self) -> int:
-        return sync_state.outbox_depth(self.ctx.db)
+        return sync_state.outbox_depth(self.ctx.engine)
 
     # ---- push phase --------------------------------------------------------------------
 
@@ -103,10 +103,10 @@ class SyncEngine:
         tally = _Tally()
         batch = max(8, self.ctx.concurrency * 4)
         # what waits now is this cycle's work; changes arriving meanwhile wait for the next
-        queue = sync_state.pending_sessions(self.ctx.db, self.ctx.clock(), MAX_PER_CYCLE, only)
+        queue = sync_state.pending_sessions(self.ctx.engine, self.ctx.clock(), MAX_PER_CYCLE, only)
         tally.known = len(queue)  # less those another process turns out to hold
         # what another process (a daemon) holds already is its work: counted, left to it
-        summary.skipped += sync_state.held_elsewhere(self.ctx.db, self.ctx.worker,
+        summary.skipped += sync_state.held_elsewhere(self.ctx.engine, self.ctx.worker,
                                                      self.ctx.clock(), only)
         if progress is not None:
             progress(0, tally.known)
@@ -118,7 +118,7 @@ class SyncEngine:
                     chunk, queue = queue[:batch], queue[batch:]
                     claimed = self._claim(chunk, summary)
                     tally.known -= len(chunk) - len(claimed)
-                    rows = sync_state.load_rows(self.ctx.db, claimed) if claimed else {}
+                    rows = sync_state.load_rows(self.ctx.engine, claimed) if claimed else {}
                     for sid, entries in claimed.items():
                         job = pool.submit(self._push_one, sid, entries, rows.get(sid), summary,
                                           stop)
@@ -130,7 +130,7 @@ class SyncEngine:
                                return_when=FIRST_COMPLETED)
                 if not done:
                     # slow pushes (big evidence): keep their claims alive
-                    sync_state.renew(self.ctx.db, list(in_flight.values()), self.ctx.worker,
+                    sync_state.renew(self.ctx.engine, list(in_flight.values()), self.ctx.worker,
                                      self.ctx.lease_seconds, self.ctx.clock())
                 for job in done:
                     del in_flight[job]
@@ -141,7 +141,7 @@ class SyncEngine:
 
     def _claim(self, chunk: list[str], summary: CycleSummary) -> dict[str, list[Entry]]:
         """Claim what nobody else holds among `chunk`."""
-        claimed = sync_state.claim(self.ctx.db, chunk, self.ctx.worker,
+        claimed = sync_state.claim(self.ctx.engine, chunk, self.ctx.worker,
                                    self.ctx.lease_seconds, self.ctx.clock())
         with self._lock:
             summary.skipped += len(chunk) - len(claimed)
@@ -150,7 +150,7 @@ class SyncEngine:
     def _push_one(self, sid: str, entries: list[Entry], row: SyncRow | None,
                   summary: CycleSummary, stop: threading.Event) -> None:
         if stop.is_set():
-            sync_state.release(self.ctx.db, sid, self.ctx.worker)
+            sync_state.release(self.ctx.engine, sid, self.ctx.worker)
             return
         try:
             tally = push_session(self.ctx, self.workflow, sid, entries, row)
@@ -163,9 +163,9 @@ class SyncEngine:
     def _failed(self, sid: str, exc: Exception, summary: CycleSummary) -> None:
         now = self.ctx.clock()
         message = f"{type(exc).__name__}: {exc}"
-        attempts = sync_state.release_failed(self.ctx.db, sid, self.ctx.worker, now,
+        attempts = sync_state.release_failed(self.ctx.engine, sid, self.ctx.worker, now,
                                              self.ctx.backoff)
-        sync_state.record_error(self.ctx.db, sid, message, now)
+        sync_state.record_error(self.ctx.engine, sid, message, now)
         log.warning("push of session %s failed (attempt %d): %s", sid, attempts, message)
         with self._lock:
             summary.errors += 1

@@ -13,7 +13,7 @@ from sync.bridge import (
     BadAction,
     BadEvent,
     EventKind,
-    decide,
+    configured_action,
     parse_action,
     parse_automation,
     parse_jira_event,
@@ -117,7 +117,7 @@ def test_decide_table(
     from sync.bridge import JiraEvent
 
     event = JiraEvent(kind, "jira:issue_updated", key, status, ("acc",))
-    assert decide(event, ON_STATUS, on_delete) == expected
+    assert configured_action(event, ON_STATUS, on_delete) == expected
 
 
 @pytest.mark.parametrize(

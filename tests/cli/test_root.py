@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 
-from sync.cli import cli
+from sync.cli import cli, sessions_edit_cmds
 from sync.cli.context import CliState, choose_actor, cli_log_level
 from sync.cli.errors import NoActingUser
 from tests.cli.conftest import Cli
@@ -18,6 +19,16 @@ def test_help_lists_the_command_groups(xs: Cli) -> None:
     out = xs.ok("--help").stdout
     for command in ("init", "users", "workspaces", "sessions", "sample"):
         assert f"  {command} " in out
+
+
+def test_the_edit_commands_join_the_sessions_group_by_register() -> None:
+    """`sessions_edit_cmds.register(root)` adds save, move, ... to that root's `sessions`
+    group: importing the module registers nothing by itself."""
+    root, group = click.Group("root"), click.Group("sessions")
+    root.add_command(group)
+    sessions_edit_cmds.register(root)
+    assert set(group.commands) == {"save", "revert", "rename", "duplicate", "move", "connect",
+                                   "disconnect", "reassign"}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from store import sync_state
 from store.api import Store
 from store.errors import Locked
-from store.sync_claims import O
+from store.sync_claims import OUTBOX
 from tests.store.conftest import Clock, World, make_world
 
 LEASE = 60
@@ -122,7 +122,7 @@ def test_postgres_skips_a_head_another_worker_is_claiming(engine: Engine, xray_w
     LOCKED), not waited for."""
     sid = xray_world.session.id
     with engine.connect() as rival, rival.begin():
-        rival.execute(select(O.c.id).where(O.c.session_id == sid).with_for_update())
+        rival.execute(select(OUTBOX.c.id).where(OUTBOX.c.session_id == sid).with_for_update())
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(sync_state.claim, engine, [sid], "worker-2", LEASE, clock.now)
             try:

@@ -47,7 +47,7 @@ class World:
             migrate(self.engine)
         self.store = Store(self.engine, StoreSettings(home=home), clock=self.clock)
         self.backend = backend or FakeBackend(clock=self.clock)
-        self.ctx = EngineContext(db=self.engine, backend=self.backend, blobs=self.store.blobs,
+        self.ctx = EngineContext(engine=self.engine, backend=self.backend, blobs=self.store.blobs,
                                  policy=policy or Policy(on_status={"Done": "archive"}),
                                  console_url="http://127.0.0.1:8470", worker=worker,
                                  clock=self.clock, backoff=lambda attempts: 0.0,

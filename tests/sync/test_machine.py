@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,6 @@ from connector.errors import AmbiguousWrite, RateLimited, Unavailable
 from store import sync_state
 from store.errors import StoreError
 from sync.cli.sample import make_bundle
-from sync.engine.context import EngineContext
 from sync.engine.runner import SyncEngine
 from sync.engine.watermark import Watermarks
 from tests.sync.engine_world import World
@@ -73,9 +73,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.restarts += 1
         self.world.clock.now += timedelta(seconds=300)
         old = self.world.ctx
-        ctx = EngineContext(db=old.db, backend=old.backend, blobs=old.blobs, policy=old.policy,
-                            console_url=old.console_url, worker=f"w{self.restarts + 1}",
-                            clock=old.clock, backoff=old.backoff)
+        ctx = replace(old, worker=f"w{self.restarts + 1}")
         self.world.ctx = ctx
         self.world.sync_engine = SyncEngine(
             ctx, self.world.workflow(), Watermarks(self.home / "marks.json"))
