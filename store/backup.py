@@ -68,7 +68,7 @@ def backup(engine: Engine, blob_root: Path, dest: Path,
     kind = make_url(engine.url).get_backend_name()
     try:
         if kind == "sqlite":
-            _sqlite_online_copy(engine, dest / DATABASE_FILE)
+            _sqlite_transfer(engine, dest / DATABASE_FILE, into_file=True)
             referenced = _referenced_digests(_sqlite_url(dest / DATABASE_FILE))
             revision = _revision(_sqlite_url(dest / DATABASE_FILE))
         else:
@@ -124,7 +124,7 @@ def restore(src: Path, engine: Engine, blob_root: Path, home: Path) -> BackupRep
         _check_complete(staged, referenced,
                         "the backup lacks session files its database names: it is incomplete")
         if kind == "sqlite":
-            _sqlite_restore(src / DATABASE_FILE, engine)
+            _sqlite_transfer(engine, src / DATABASE_FILE, into_file=False)
         shutil.rmtree(staged.root / ".tmp", ignore_errors=True)
         blob_root.parent.mkdir(parents=True, exist_ok=True)
         if blob_root.exists():
@@ -152,39 +152,24 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_online_copy(engine: Engine, target: Path) -> None:
-    """SQLite's online backup of the live database into `target` (one consistent instant)."""
-    source = engine.raw_connection()
+def _sqlite_transfer(engine: Engine, file: Path, *, into_file: bool) -> None:
+    """SQLite's online backup between the live database of `engine` and `file`, either
+    way: one consistent instant is copied, while other connections go on."""
+    raw = engine.raw_connection()
+    other = sqlite3.connect(file)
     try:
-        live = source.driver_connection
+        live = raw.driver_connection
         assert isinstance(live, sqlite3.Connection)
-        copy = sqlite3.connect(target)
-        try:
-            live.backup(copy)
-        finally:
-            copy.close()
+        source, target = (live, other) if into_file else (other, live)
+        source.backup(target)
     except sqlite3.Error as exc:
-        raise Unavailable("backup_failed", f"could not copy the database: {exc}") from exc
+        rule, verb = ("backup_failed", "back up") if into_file else ("restore_failed", "restore")
+        raise Unavailable(rule, f"could not {verb} the database: {exc}") from exc
     finally:
-        source.close()
-
-
-def _sqlite_restore(src_db: Path, engine: Engine) -> None:
-    """Copy the backup's database over the (empty) SQLite database of `engine`."""
-    target = engine.raw_connection()
-    try:
-        live = target.driver_connection
-        assert isinstance(live, sqlite3.Connection)
-        copy = sqlite3.connect(src_db)
-        try:
-            copy.backup(live)
-        finally:
-            copy.close()
-    except sqlite3.Error as exc:
-        raise Unavailable("restore_failed", f"could not restore the database: {exc}") from exc
-    finally:
-        target.close()
-    engine.dispose()  # pooled connections still see the old (empty) schema
+        other.close()
+        raw.close()
+    if not into_file:
+        engine.dispose()  # pooled connections still see the old (empty) schema
 
 
 def _referenced_digests(source: Engine | str) -> set[str]:

@@ -145,13 +145,18 @@ def libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def on_postgresql(xs: Cli, url: str) -> None:
+    """Point the CLI at the PostgreSQL database `url` and make the store there."""
+    xs.env["XRAY_SYNC_STORE_URL"] = url
+    xs.ok("init")
+
+
 @pytest.mark.postgres
 def test_postgresql_round_trip_with_the_documented_pg_dump_step(
         xs: Cli, tmp_path: Path, two_pg_databases: tuple[str, str]) -> None:
     """pg_dump, backup; pg_restore, restore: the second database and home serve the same."""
     source, target = two_pg_databases
-    xs.env["XRAY_SYNC_STORE_URL"] = source
-    xs.ok("init")
+    on_postgresql(xs, source)
     xs.ok("users", "add", "bob", user="admin")
     xs.ok("workspaces", "add", "qa-team", "--team", "--member", "bob", user="admin")
     before = populate(xs)
@@ -174,8 +179,7 @@ def test_postgresql_restore_before_pg_restore_says_what_to_do(
         xs: Cli, tmp_path: Path, two_pg_databases: tuple[str, str]) -> None:
     """A restore into an empty PostgreSQL database names the pg_restore step, changes nothing."""
     source, target = two_pg_databases
-    xs.env["XRAY_SYNC_STORE_URL"] = source
-    xs.ok("init")
+    on_postgresql(xs, source)
     xs.ok("backup", str(tmp_path / "backup"))
     xs.env.update(XRAY_SYNC_STORE_URL=target, XRAY_SYNC_HOME=str(tmp_path / "home2"))
     result = xs("restore", str(tmp_path / "backup"))
