@@ -74,10 +74,18 @@ async def api_error(request: Request, exc: Exception) -> Response:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own 404/405 in Jira's shape."""
+    """Routing's refusals in Jira's shape: an unknown path is Jira's 404 (`null for uri`); a
+    method the sandbox does not serve on a path it knows is 501, naming what is missing."""
     assert isinstance(exc, HTTPException)
-    message = "null for uri: " + str(request.url) if exc.status_code == 404 else exc.detail
-    return jira_json({"errorMessages": [message], "errors": {}}, exc.status_code)
+    if exc.status_code == 404:
+        return jira_json({"errorMessages": ["null for uri: " + str(request.url)],
+                          "errors": {}}, 404)
+    if exc.status_code == 405:
+        missing = f"{request.method} {request.url.path}"
+        return jira_json({"errorMessages": [f"The sandbox does not serve {missing} "
+                                            "(docs/sandbox.md lists what it serves)."],
+                          "errors": {}}, 501)
+    return jira_json({"errorMessages": [exc.detail], "errors": {}}, exc.status_code)
 
 
 def build_app(runtime: Runtime) -> ASGIApp:
