@@ -82,6 +82,10 @@ class SyncConfig(_Section):
     purge_transition: str = "Cancelled"
     claim_lease_seconds: int = Field(default=120, gt=0)
     overlap_seconds: int = Field(default=120, ge=60)  # JQL has minute precision
+    # on-demand syncs (POST /api/v1/sync) per user: this many at once, then one more every
+    # request_interval_seconds (0: no limit); admins may force one past it
+    request_burst: int = Field(default=3, gt=0)
+    request_interval_seconds: float = Field(default=10, ge=0)
 
 
 class WorkflowConfig(_Section):

@@ -23,6 +23,7 @@ from sync.api import console, hooks, routes_misc, routes_sessions
 from sync.api.context import ApiContext
 from sync.api.errors import ApiError, error_body, status_for, store_error_body
 from sync.api.limits import BodyGuard
+from sync.api.sync_policy import SyncBudget
 from sync.config import Config
 from sync.control import SyncControl
 
@@ -47,7 +48,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.ctx = ApiContext(config=config, store=store, sync=sync, jira_ping=jira_ping)
+    budget = SyncBudget(config.sync.request_burst, config.sync.request_interval_seconds)
+    app.state.ctx = ApiContext(config=config, store=store, sync=sync, jira_ping=jira_ping,
+                               sync_budget=budget)
     # no body is read before its sender is known and allowed, nor past its route's limit
     app.add_middleware(BodyGuard, store=store, upload_bytes=store.settings.max_upload_bytes,
                        hook_bytes=config.webhooks.max_body_kb * 1024)
@@ -66,8 +69,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(error_body(exc.code, exc.message, exc.rule), exc.status, headers)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        return JSONResponse(error_body(exc.code, exc.message, exc.rule), exc.status,
+                            {**headers, **exc.headers})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

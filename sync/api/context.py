@@ -21,6 +21,7 @@ from store.errors import NotFound, PermissionDenied
 from store.views import SessionOut, UserOut
 from sync.api.allowed import allowed_actions
 from sync.api.errors import Unauthenticated
+from sync.api.sync_policy import SyncBudget
 from sync.config import Config
 from sync.control import SyncControl
 
@@ -36,6 +37,8 @@ class ApiContext:
     sync: SyncControl | None
     jira_ping: Callable[[], bool] | None = None
     clock: Callable[[], datetime] = utc_now
+    # on-demand syncs per user (`[sync] request_burst`, `request_interval_seconds`)
+    sync_budget: SyncBudget = field(default_factory=lambda: SyncBudget(3, 10.0))
     # user -> (when read, workspaces): only shapes the options offered; the store decides
     _memberships: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 

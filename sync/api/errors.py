@@ -5,6 +5,7 @@
      +-- BadRequest           400 "invalid"          (a body that is not the JSON it must be)
      +-- BodyTooLarge         413 "invalid"          (a webhook body over webhooks.max_body_kb)
      +-- SyncUnavailable      503 "unavailable"      (no sync engine runs in this process)
+     +-- TooManyRequests      429 "unavailable"      (a user's on-demand syncs past their budget)
 
 Store errors (`store.errors.StoreError`) keep their own tree; `status_for` maps
 their `code` to a status here, once: not_found 404, permission_denied 403, locked
@@ -36,10 +37,11 @@ class ApiError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.rule = rule
         self.message = message
+        self.headers = headers or {}
 
 
 class Unauthenticated(ApiError):
@@ -68,6 +70,13 @@ class SyncUnavailable(ApiError):
 
     code = "unavailable"
     status = 503
+
+
+class TooManyRequests(ApiError):
+    """Asked again too soon; `Retry-After` says when to."""
+
+    code = "unavailable"
+    status = 429
 
 
 def error_body(code: str, message: str, rule: str | None = None) -> dict[str, Any]:

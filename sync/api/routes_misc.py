@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse, Response
 
-from store.errors import StoreError
+from store.errors import PermissionDenied, StoreError
+from store.views import UserOut
 from sync import metrics
 from sync.api.context import ApiContext, Ctx, CurrentUser
-from sync.api.errors import SyncUnavailable
+from sync.api.errors import SyncUnavailable, TooManyRequests
+from sync.api.sync_policy import scoped_status
 from sync.control import SyncControl
 
 router = APIRouter()
@@ -48,31 +51,62 @@ def _sync_control(ctx: ApiContext) -> SyncControl:
 
 
 @router.post("/api/v1/sync", status_code=202, tags=["sync"],
-             responses={200: {"description": "the plan of a dry run (`dry_run`)"}})
+             responses={200: {"description": "the plan of a dry run (`dry_run`)"},
+                        429: {"description": "the caller's on-demand syncs are used up"}})
 def request_sync(
     ctx: Ctx,
     user: CurrentUser,
     session: Annotated[str | None, Body(embed=True, max_length=64)] = None,
     reconcile: Annotated[bool, Body(embed=True)] = False,
     dry_run: Annotated[bool, Body(embed=True)] = False,
+    force: Annotated[bool, Body(embed=True)] = False,
 ) -> Any:
     """Ask the daemon for a sync of one session (one the caller sees) or of all, after the
     deletion listing with `reconcile`; with `dry_run`, answer 200 with what that cycle
-    would do and cost, sending no write and storing nothing."""
+    would do and cost, sending no write and storing nothing. Each user has a budget of
+    on-demand syncs (429 with Retry-After past it); `force` (admins only) ignores it."""
     control = _sync_control(ctx)
     if session is not None:
         ctx.store.show(user.name, session)  # not_found / permission_denied before we ask
+    _spend(ctx, user, force)
     if dry_run:
         return JSONResponse(control.plan(session, reconcile=reconcile), status_code=200)
     control.request(session, reconcile=reconcile)
     return {"requested": True, "session": session, "reconcile": reconcile}
 
 
+def _spend(ctx: ApiContext, user: UserOut, force: bool) -> None:
+    """Take one of the user's on-demand syncs, or refuse (a forced one: admins only)."""
+    if force:
+        if not user.is_admin:
+            raise PermissionDenied("admin_only", "sync: only admins may force a sync "
+                                   "[admin_only]")
+        return
+    wait = ctx.sync_budget.take(user.name, ctx.clock())
+    if wait is not None:
+        seconds = max(1, math.ceil(wait))
+        raise TooManyRequests(
+            "sync_rate_limited",
+            f"you asked for syncs too often: ask again in {seconds} s; the daemon also syncs "
+            "every [sync] interval [sync_rate_limited]", {"Retry-After": str(seconds)})
+
+
 @router.get("/api/v1/sync/status", tags=["sync"])
 def sync_status(ctx: Ctx, user: CurrentUser) -> Json:
-    """The sync engine's state: running, last cycle, next run, outbox depth."""
+    """The sync engine's state: running, last cycle, next run, outbox depth. A cycle's
+    messages name sessions: a user sees those about sessions they may see (admins: all)."""
     status: Json = _sync_control(ctx).status()
-    return status
+    if user.is_admin:
+        return status
+    return scoped_status(status, lambda sid: _may_see(ctx, user, sid))
+
+
+def _may_see(ctx: ApiContext, user: UserOut, session_id: str) -> bool:
+    try:
+        ctx.store.show(user.name, session_id)
+    except StoreError:
+        return False
+    return True
 
 
 @router.get("/healthz", tags=["operations"])

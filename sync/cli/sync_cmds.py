@@ -81,24 +81,26 @@ def summary_text(data: dict[str, Any]) -> str:
               help="List Jira's issues first to notice deletions (else hourly).")
 @click.option("--dry-run", is_flag=True,
               help="Print what the cycle would do and cost; send no write, store nothing.")
+@click.option("--force", is_flag=True,
+              help="Admins: ask the daemon even past your budget of on-demand syncs.")
 @json_option
 @pass_state
 def sync_cmd(state: CliState, session_id: str | None, wait: bool, reconcile: bool,
-             dry_run: bool) -> None:
+             dry_run: bool, force: bool) -> None:
     """Sync now: ask the running daemon, or (none running) sync in this process."""
     config = state.config()
     token = state.env.get(TOKEN_ENV, "").strip()
     base = f"http://{config.server.host}:{config.server.port}"
     daemon = bool(token) and _daemon_answers(base)
     if dry_run:
-        plan = _ask_plan(base, token, session_id, reconcile) if daemon \
+        plan = _ask_plan(base, token, session_id, reconcile, force) if daemon \
             else _engine(state, config).plan(_only(session_id), reconcile).to_json()
         emit(state.json, {"daemon": daemon, **plan}, lambda: plan_text(plan))
         return
     if daemon:
         view = (open_view() if not state.json else QuietView()) if wait else None
         try:
-            data = _ask_daemon(base, token, session_id, view, reconcile)
+            data = _ask_daemon(base, token, session_id, view, reconcile, force)
         finally:
             if view is not None:
                 view.close()
@@ -134,12 +136,13 @@ def _daemon_answers(base: str) -> bool:
         return False
 
 
-def _ask_plan(base: str, token: str, session_id: str | None, reconcile: bool) -> dict[str, Any]:
+def _ask_plan(base: str, token: str, session_id: str | None, reconcile: bool,
+              force: bool = False) -> dict[str, Any]:
     """The daemon's dry run (made between two of its cycles, so it may wait for one)."""
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=WAIT_LIMIT_SECONDS) as http:
         answer = http.post("/api/v1/sync", json={"session": session_id, "reconcile": reconcile,
-                                                 "dry_run": True})
+                                                 "dry_run": True, "force": force})
     if answer.status_code != 200:
         raise DaemonRefused(answer.status_code, answer.text)
     plan: dict[str, Any] = answer.json()
@@ -147,7 +150,7 @@ def _ask_plan(base: str, token: str, session_id: str | None, reconcile: bool) ->
 
 
 def _ask_daemon(base: str, token: str, session_id: str | None,
-                view: WaitView | None, reconcile: bool) -> dict[str, Any]:
+                view: WaitView | None, reconcile: bool, force: bool = False) -> dict[str, Any]:
     """Ask for a cycle; with a `view`, wait for it to end, showing where it stands."""
     wait = view is not None
     headers = {"Authorization": f"Bearer {token}"}
@@ -156,7 +159,8 @@ def _ask_daemon(base: str, token: str, session_id: str | None,
         if before.status_code != 200:
             raise DaemonRefused(before.status_code, before.text)
         cycles = int(before.json().get("cycles", 0))
-        answer = http.post("/api/v1/sync", json={"session": session_id, "reconcile": reconcile})
+        answer = http.post("/api/v1/sync", json={"session": session_id, "reconcile": reconcile,
+                                                 "force": force})
         if answer.status_code != 202:
             raise DaemonRefused(answer.status_code, answer.text)
         status: dict[str, Any] = before.json()
