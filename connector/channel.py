@@ -8,6 +8,7 @@ through a plain `requests.Session`.  Nothing here logs headers or bodies.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -80,10 +81,13 @@ class Channel:
         params: dict[str, str] | None = None,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> requests.Response:
-        """Send once, or more while the retry layer allows; a non-2xx raises ours."""
+        """Send once, or more while the retry layer allows; a non-2xx raises ours.
+        `timeout` replaces the channel's for this call (an import's long one)."""
         return self._retry.call(
-            lambda: self._send_once(method, url, operation, idempotent, params, body, headers),
+            lambda: self._send_once(method, url, operation, idempotent, params, body, headers,
+                                    timeout=timeout),
             self.budget,
         )
 
@@ -97,11 +101,12 @@ class Channel:
         params: dict[str, str] | None = None,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """`send`, then decode the JSON answer (`InvalidResponse` when it is not JSON)."""
         resp = self.send(
             method, url, operation=operation, idempotent=idempotent,
-            params=params, body=body, headers=headers,
+            params=params, body=body, headers=headers, timeout=timeout,
         )
         try:
             return resp.json()
@@ -160,6 +165,7 @@ class Channel:
         body: Any,
         headers: dict[str, str] | None,
         raw: Any = None,
+        timeout: float | None = None,
     ) -> requests.Response:
         self.budget.acquire()
         with self._lock:
@@ -171,11 +177,16 @@ class Channel:
         elif body is not None:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"]["Content-Type"] = "application/json"
-        if not isinstance(self.http, ResilientSession):
+        request = self.http.request
+        if timeout is not None:
+            # ResilientSession imposes its own timeout; requests' own `request` takes ours.
+            kwargs["timeout"] = timeout
+            request = functools.partial(requests.Session.request, self.http)
+        elif not isinstance(self.http, ResilientSession):
             kwargs["timeout"] = self._timeout  # ResilientSession adds its own
         LOG.debug("%s %s (%s)", method, bare_url(url), operation)
         try:
-            resp = self.http.request(method, url, **kwargs)
+            resp = request(method, url, **kwargs)
         except (requests.RequestException, JIRAError) as exc:
             answer = getattr(exc, "response", None)
             if answer is not None:

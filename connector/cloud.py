@@ -47,20 +47,22 @@ class XrayCloud:
         """Ask Xray for a new token: a check of the client id and secret (1 request)."""
         self._authenticate(self._token)
 
-    def call(self, path: str, body: Any, *, operation: str, idempotent: bool) -> Any:
+    def call(self, path: str, body: Any, *, operation: str, idempotent: bool,
+             timeout: float | None = None) -> Any:
         """POST `body` to `path` with the token; on 401 renew it and send once more."""
         token = self._token or self._authenticate(None)
         try:
-            return self._post(path, body, token, operation, idempotent)
+            return self._post(path, body, token, operation, idempotent, timeout)
         except AuthenticationFailed as exc:
             if exc.status != 401:
                 raise
-        return self._post(path, body, self._authenticate(token), operation, idempotent)
+        return self._post(path, body, self._authenticate(token), operation, idempotent, timeout)
 
-    def _post(self, path: str, body: Any, token: str, operation: str, idempotent: bool) -> Any:
+    def _post(self, path: str, body: Any, token: str, operation: str, idempotent: bool,
+              timeout: float | None) -> Any:
         return self.channel.send_json(
             "POST", f"{self.base}/{path}", operation=operation, idempotent=idempotent,
-            body=body, headers={"Authorization": f"Bearer {token}"},
+            body=body, headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
         )
 
     def graphql(
@@ -82,9 +84,11 @@ class CloudBackend(JiraSide):
     def __init__(
         self, jira: Channel, jira_url: str, xray: XrayCloud, *,
         zone_ttl: float = ZONE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
+        import_timeout: float | None = None,
     ) -> None:
         super().__init__(jira, jira_url, api_version="3", zone_ttl=zone_ttl, clock=clock)
         self.xray = xray
+        self.import_timeout = import_timeout
 
     def create_test(self, spec: TestSpec) -> IssueRef:
         """GraphQL createTest: a Generic Test with the mission, labelled with our marker."""
@@ -114,7 +118,8 @@ class CloudBackend(JiraSide):
         """One Xray JSON import into the existing Test Execution."""
         body = payloads.xray_import_body(record, deployment="cloud")
         answer = self.xray.call(
-            "import/execution", body, operation="import test run", idempotent=False
+            "import/execution", body, operation="import test run", idempotent=False,
+            timeout=self.import_timeout,
         )
         readers.read_import_result(answer)
 

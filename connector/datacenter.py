@@ -31,9 +31,10 @@ class DataCenterBackend(JiraSide):
     def __init__(
         self, jira: Channel, jira_url: str, *, test_type_field: str = "",
         definition_field: str = "", zone_ttl: float = ZONE_TTL_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, import_timeout: float | None = None,
     ) -> None:
         super().__init__(jira, jira_url, api_version="2", zone_ttl=zone_ttl, clock=clock)
+        self.import_timeout = import_timeout
         self._fields = {TEST_TYPE_FIELD: test_type_field, DEFINITION_FIELD: definition_field}
         self._fields_lock = threading.Lock()
 
@@ -87,7 +88,7 @@ class DataCenterBackend(JiraSide):
         body = payloads.xray_import_body(record, deployment="datacenter")
         answer = self.channel.send_json(
             "POST", self._raven("import/execution"), operation="import test run",
-            idempotent=False, body=body,
+            idempotent=False, body=body, timeout=self.import_timeout,
         )
         readers.read_import_result(answer)
 

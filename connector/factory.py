@@ -82,7 +82,8 @@ def _cloud(
     pin_environment(jira._session, settings.jira_url)
     jira_channel = Channel(jira._session, retry, jira_budget, timeout=settings.timeout)
     return CloudBackend(jira_channel, settings.jira_url, xray,
-                        zone_ttl=settings.time_zone_ttl, clock=clock)
+                        zone_ttl=settings.time_zone_ttl, clock=clock,
+                        import_timeout=settings.import_timeout)
 
 
 def _datacenter(
@@ -101,4 +102,5 @@ def _datacenter(
         definition_field=settings.definition_field,
         zone_ttl=settings.time_zone_ttl,
         clock=clock,
+        import_timeout=settings.import_timeout,
     )

@@ -30,7 +30,7 @@ from connector.base import (
 )
 from connector.errors import AmbiguousWrite, ConnectorError, NotFound, Rejected
 from connector.markers import PRODUCT_LABEL, marker_labels, session_label
-from connector.payloads import ISSUE_TYPES, comment_body
+from connector.payloads import ISSUE_TYPES, comment_body, evidence_name
 
 # the statuses of the sandbox's workflow (and of a plain Jira one)
 STATUSES = ("To Do", "In Progress", "Done", "Cancelled", "Reopened")
@@ -73,6 +73,7 @@ class FakeBackend:
         self._lock = threading.RLock()
         self._faults: list[tuple[str | None, ConnectorError]] = []
         self._lose_creates = 0
+        self._lose_imports = 0
 
     # fault injection
     def fail_next(self, error: ConnectorError, call: str | None = None) -> None:
@@ -83,6 +84,11 @@ class FakeBackend:
     def lose_next_create(self) -> None:
         """The next create is applied, then raises AmbiguousWrite (a lost response)."""
         self._lose_creates += 1
+
+    def lose_next_import(self) -> None:
+        """The next `record_run` is applied, then raises AmbiguousWrite (a slow import
+        that timed out, or an answer lost)."""
+        self._lose_imports += 1
 
     def _enter(self, name: str) -> None:
         self.calls[name] += 1
@@ -164,9 +170,13 @@ class FakeBackend:
                 started=record.started or (old.started if old else None),
                 finished=record.finished or (old.finished if old else None),
                 defects=tuple(dict.fromkeys((old.defects if old else ()) + record.defects)),
-                evidence=(old.evidence if old else ()) + tuple(e.filename for e in record.evidence),
+                evidence=(old.evidence if old else ())
+                + tuple(evidence_name(e) for e in record.evidence),
             )
             self._touch(execution)
+            if self._lose_imports:
+                self._lose_imports -= 1
+                raise AmbiguousWrite("import test run: no answer", operation="import test run")
 
     def update_summary(self, key: str, summary: str) -> None:
         """See `Backend.update_summary`."""

@@ -6,11 +6,12 @@ The exact shapes are listed in `docs/connector-endpoints.md`, which the sandbox 
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.base import IssueDraft, RunRecord, RunStatus, Transition
+from connector.base import Evidence, IssueDraft, RunRecord, RunStatus, Transition
 from connector.errors import InvalidInput
 from connector.jql_time import jql_date
 from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
@@ -112,6 +113,18 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def evidence_name(evidence: Evidence) -> str:
+    """The name a file is attached under: its own, with the first 8 hex digits of its
+    SHA-256 before the extension (`0001.3f2a9c1b.png`), so that the name tells one content
+    from another (the session file keeps its name from version to version) and a run
+    read after a lost import shows which files it already has."""
+    digest = hashlib.sha256(evidence.data).hexdigest()[:8]
+    stem, dot, suffix = evidence.filename.rpartition(".")
+    if not dot or not stem:
+        return f"{evidence.filename}.{digest}"
+    return f"{stem}.{digest}.{suffix}"
+
+
 def xray_import_body(record: RunRecord, *, deployment: str) -> dict[str, Any]:
     """The Xray JSON for `/import/execution` into an existing Test Execution."""
     info: dict[str, Any] = {"summary": record.summary}
@@ -129,7 +142,7 @@ def xray_import_body(record: RunRecord, *, deployment: str) -> dict[str, Any]:
         test["comment"] = record.comment
     if record.evidence:
         test["evidence"] = [
-            {"data": base64.b64encode(e.data).decode("ascii"), "filename": e.filename,
+            {"data": base64.b64encode(e.data).decode("ascii"), "filename": evidence_name(e),
              "contentType": e.content_type}
             for e in record.evidence
         ]

@@ -12,8 +12,11 @@ When the marker is not (yet) visible, the `AmbiguousWrite` goes to the caller, w
 must push again with `check_marker_first=True` (search is eventually consistent).
 The rule for callers: after ANY failed push of a session without a complete
 `PushedSession`, push again with `check_marker_first=True`; it adopts what exists,
-creates the rest and re-sends the remote link (an update in place).  An import whose
-answer was lost may, when pushed again, attach its new evidence twice.
+creates the rest and re-sends the remote link (an update in place).  An import is not
+idempotent either (its evidence is added): after one whose answer was lost (a timeout,
+a dropped connection), push again with `check_run_first=True`, which reads the run and
+leaves out the files it already shows, so no evidence is attached twice.  Never send it
+again at once: a slow import may still be landing.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from connector.base import (
     TestSpec,
 )
 from connector.errors import AmbiguousWrite, InvalidInput
+from connector.payloads import evidence_name
 
 T = TypeVar("T")
 
@@ -120,15 +124,21 @@ class SessionPusher:
         existing: PushedSession | None = None,
         *,
         check_marker_first: bool = False,
+        check_run_first: bool = False,
     ) -> PushedSession:
-        """Create or update the session's Jira entities; returns where they are."""
+        """Create or update the session's Jira entities; returns where they are.
+
+        `check_run_first` (after an import that may have been applied, and implied by
+        `check_marker_first`): the run's evidence is read before the import, and a file the
+        run already has is not sent again (1 more request, only when there is evidence)."""
         hits = self.backend.find_by_marker(push.session_id) if check_marker_first else None
         if existing is None and hits is not None:
             existing = self._from_hits(push, hits)
         if existing is None:
             return self._first_push(push, hits)
         created = self._create_defects(push, push.new_defects, hits)
-        self._record(push, existing.test, existing.execution, created)
+        self._record(push, existing.test, existing.execution, created,
+                     check_run=check_run_first or hits is not None)
         if hits is not None:
             # Recovering from a failed push, which may have stopped before the link.
             self._link(push, existing.execution)
@@ -165,7 +175,7 @@ class SessionPusher:
             lambda: self.backend.create_issues(drafts),
             lambda h: self._adopt_bulk(push, h),
         )
-        self._record(push, test, execution, tuple(defects))
+        self._record(push, test, execution, tuple(defects), check_run=hits is not None)
         self._link(push, execution)
         return PushedSession(test=test, execution=execution, new_defects=tuple(defects))
 
@@ -222,15 +232,28 @@ class SessionPusher:
 
     def _record(
         self, push: SessionPush, test: IssueRef, execution: IssueRef,
-        new_defects: tuple[IssueRef, ...],
+        new_defects: tuple[IssueRef, ...], *, check_run: bool,
     ) -> None:
+        evidence = push.new_evidence
+        if check_run and evidence:
+            evidence = self._unattached(evidence, execution, test)
         self.backend.record_run(RunRecord(
             execution_key=execution.key, test_key=test.key, summary=push.summary,
             status=push.status, comment=push.comment, started=push.started,
             finished=push.finished, environments=push.environments,
-            evidence=push.new_evidence,
+            evidence=evidence,
             defects=push.known_defects + tuple(d.key for d in new_defects),
         ))
+
+    def _unattached(
+        self, evidence: tuple[Evidence, ...], execution: IssueRef, test: IssueRef
+    ) -> tuple[Evidence, ...]:
+        """The files the run does not show yet: an earlier import whose answer was lost
+        may have attached them (Xray documents no idempotent import, and evidence carries
+        no marker: the name, which carries a digest of the content, tells them apart)."""
+        run = self.backend.get_test_run(execution, test)
+        attached = set(run.evidence) if run is not None else set()
+        return tuple(e for e in evidence if evidence_name(e) not in attached)
 
     def _guarded(
         self,

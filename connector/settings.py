@@ -53,6 +53,8 @@ class ConnectorSettings:
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
     timeout: float = 30.0
+    # Seconds an Xray import may take (it carries the evidence; 35-60 s are reported).
+    import_timeout: float = 120.0
     # Xray Cloud's window per API key (Standard: 300 per 5 minutes; Enterprise: 1,000).
     rate_limit: RateLimit = field(default_factory=RateLimit)
     # Jira's own cap (a token bucket); None: none, Jira's answers pace us (the default).

@@ -72,17 +72,18 @@ async def get_state(request: Request) -> Response:
     return jira_json(body)
 
 
-RUNTIME_NUMBERS = {"latency_ms", "search_lag_seconds", "webhook_time_scale"}
+RUNTIME_NUMBERS = {"latency_ms", "search_lag_seconds", "webhook_time_scale", "import_delay_ms"}
 
 
 async def post_options(request: Request) -> Response:
-    """POST /_sandbox/options: change latency_ms, search_lag_seconds, webhook_time_scale or
+    """POST /_sandbox/options: change latency_ms, search_lag_seconds, webhook_time_scale,
+    import_delay_ms or
     the user's time_zone (an IANA name) at run time."""
     runtime = runtime_of(request)
     body = await json_body(request)
     if not isinstance(body, dict) or set(body) - RUNTIME_NUMBERS - {"time_zone"}:
-        raise BadRequest("Only latency_ms, search_lag_seconds, webhook_time_scale and "
-                         "time_zone can be changed at run time.")
+        raise BadRequest("Only latency_ms, search_lag_seconds, webhook_time_scale, "
+                         "import_delay_ms and time_zone can be changed at run time.")
     if "time_zone" in body:
         runtime.options.time_zone = checked_zone(body.pop("time_zone"))
     for name, value in body.items():

@@ -63,6 +63,9 @@ class SandboxOptions:
     seed: int = 0  # seeds the random choices of fractional faults
     # The user's time zone (`myself` -> timeZone), in which JQL's absolute dates are read.
     time_zone: str = "UTC"
+    # Xray imports read their body, take this long, then apply (even for a client that
+    # gave up meanwhile): public reports give 35-60 s for imports with evidence.
+    import_delay_ms: float = 0.0
     # A site set up badly, for `xray-sync doctor`: permission keys the user lacks, issue
     # types the project does not have, custom fields (by name) Jira does not list.
     withheld_permissions: frozenset[str] = frozenset()

@@ -20,8 +20,8 @@ from sandbox.xray_import import (
     canonical_status,
     check_evidence,
     find_evidence,
-    import_execution,
     shown_status,
+    slow_import,
 )
 from sandbox.xray_model import Evidence, TestRun
 from sandbox.xray_types import STATUS_COLORS
@@ -87,7 +87,7 @@ def _issue(state: SandboxState, key: Any, kind: str) -> Issue:
 async def import_json(request: Request) -> Response:
     """POST import/execution: `{"testExecIssue": {"id", "key", "self"}}`."""
     state = runtime_of(request).state
-    execution = import_execution(state, await json_body(request), cloud=False)
+    execution = await slow_import(state, await json_body(request), cloud=False)
     return jira_json({"testExecIssue": {
         "id": str(execution.id), "key": execution.key,
         "self": f"{base_url(request)}/rest/api/2/issue/{execution.id}"}})

@@ -15,7 +15,7 @@ from sandbox.errors import BadRequest, Unauthorized
 from sandbox.http_util import jira_json, json_body
 from sandbox.runtime import runtime_of, view_of
 from sandbox.xray_graphql import execute
-from sandbox.xray_import import find_evidence, import_execution
+from sandbox.xray_import import find_evidence, slow_import
 from sandbox.xray_types import XrayContext
 
 
@@ -55,7 +55,7 @@ def _created(request: Request, issue_id: int, key: str) -> dict[str, Any]:
 async def import_json(request: Request) -> Response:
     """POST /api/v2/import/execution: Xray JSON -> `{"id", "key", "self"}`."""
     runtime = runtime_of(request)
-    execution = import_execution(runtime.state, await json_body(request), cloud=True)
+    execution = await slow_import(runtime.state, await json_body(request), cloud=True)
     return jira_json(_created(request, execution.id, execution.key))
 
 
@@ -81,7 +81,7 @@ async def import_multipart(request: Request) -> Response:
     fields = (info or {}).get("fields") if isinstance(info, dict) else None
     if isinstance(results, dict) and isinstance(fields, dict) and fields.get("summary"):
         results.setdefault("info", {}).setdefault("summary", fields["summary"])
-    execution = import_execution(runtime.state, results, cloud=True,
+    execution = await slow_import(runtime.state, results, cloud=True,
                                  extra_fields=fields if isinstance(fields, dict) else None)
     return jira_json(_created(request, execution.id, execution.key))
 

@@ -9,6 +9,7 @@ defects are added.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from dataclasses import dataclass, field
@@ -117,6 +118,16 @@ def _issue_of(state: SandboxState, key: Any) -> Issue:
         return state.issue(str(key))
     except NotFound:
         raise BadRequest(f"Issue with key {key} was not found.") from None
+
+
+async def slow_import(state: SandboxState, document: Any, cloud: bool,
+                      extra_fields: dict[str, Any] | None = None) -> Issue:
+    """`import_execution` after the options' `import_delay_ms`, the body already read: a
+    client whose timeout is shorter gets no answer, and the import lands all the same."""
+    delay = state.options.import_delay_ms
+    if delay > 0:
+        await asyncio.sleep(delay / 1000)
+    return import_execution(state, document, cloud, extra_fields)
 
 
 def import_execution(state: SandboxState, document: Any, cloud: bool,

@@ -50,7 +50,8 @@ __all__ = [
     "SYNC_ACTOR", "LinkBase", "SyncRow", "apply_remote_rename", "charter_projects", "claim",
     "clear_conflict", "complete", "deferred_rows", "disconnect_remotely_deleted", "held_elsewhere",
     "linked_keys", "linked_projects",
-    "load_rows", "mark_create_started", "oldest_sync", "outbox_depth", "pending_entries",
+    "load_rows", "mark_create_started", "mark_started", "oldest_sync", "outbox_depth",
+    "pending_entries",
     "pending_sessions",
     "record_base", "record_conflict", "record_error", "record_keys", "record_synced",
     "release", "release_failed", "renew", "rows_by_key",
@@ -72,6 +73,7 @@ class LinkBase:
     status: str | None = None
     updated: str | None = None  # Jira's `updated` of the Test Execution, ISO 8601
     create_started: bool = False  # a create was sent; its answer may have been lost
+    import_started: bool = False  # an import with evidence was sent; it may have landed
     evidence: tuple[str, ...] = ()  # sha256 of every file already attached to the run
     defects: dict[str, str] = field(default_factory=dict)  # defect summary -> issue key
     ids: dict[str, str] = field(default_factory=dict)  # issue key -> Jira's stable id
@@ -81,6 +83,7 @@ class LinkBase:
     def to_json(self) -> str:
         return json.dumps({"summary": self.summary, "status": self.status,
                            "updated": self.updated, "create_started": self.create_started,
+                           "import_started": self.import_started,
                            "evidence": list(self.evidence), "defects": self.defects,
                            "ids": self.ids, "deferred": self.deferred}, sort_keys=True)
 
@@ -89,6 +92,7 @@ class LinkBase:
         raw: dict[str, Any] = json.loads(text) if text else {}
         return cls(summary=raw.get("summary"), status=raw.get("status"),
                    updated=raw.get("updated"), create_started=bool(raw.get("create_started")),
+                   import_started=bool(raw.get("import_started")),
                    evidence=tuple(raw.get("evidence") or ()),
                    defects=dict(raw.get("defects") or {}), ids=dict(raw.get("ids") or {}),
                    deferred=raw.get("deferred"))
@@ -249,10 +253,20 @@ def _audit(conn: Connection, operation: str, session_id: str, at: datetime,
 
 def mark_create_started(engine: Engine, session_id: str, base: LinkBase) -> None:
     """Remember, before sending it, that a create goes out (a crash then checks the marker)."""
-    started = replace(base, create_started=True)
+    _store_base(engine, session_id, replace(base, create_started=True))
+
+
+def mark_started(engine: Engine, session_id: str, base: LinkBase) -> None:
+    """Remember, before sending them, the writes `base` marks as going out: a create
+    (`create_started`: a crash then checks the marker), an import with evidence
+    (`import_started`: the next push reads the run before sending evidence again)."""
+    _store_base(engine, session_id, base)
+
+
+def _store_base(engine: Engine, session_id: str, base: LinkBase) -> None:
     with engine.begin() as conn:
         conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
-                     .values(remote_fields=started.to_json()))
+                     .values(remote_fields=base.to_json()))
 
 
 def record_keys(engine: Engine, session_id: str, *, test: str | None,

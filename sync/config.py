@@ -68,6 +68,8 @@ class JiraConfig(_Section):
 class XrayConfig(_Section):
     url: str = ""  # empty: https://xray.cloud.getxray.app on Cloud, the Jira URL on Data Center
     client_id: str = ""
+    # Seconds an import of a run (with its evidence) may take; other calls: [jira] timeout.
+    import_timeout_seconds: float = Field(default=120.0, gt=0)
 
 
 class SyncConfig(_Section):

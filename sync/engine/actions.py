@@ -180,7 +180,7 @@ def push_session(ctx: EngineContext, workflow: Workflow, session_id: str, entrie
         return Tally(pushed=int(changed))
     run = SessionRun(ctx, workflow, row, None, "push")
     plan = run.plan()
-    base = replace(run.carry_out(plan, row.base), create_started=False)
+    base = replace(run.carry_out(plan, row.base), create_started=False, import_started=False)
     sync_state.record_synced(
         ctx.engine, row.session_id, base=base, digest=row.digest,
         remote_hash=fingerprint(base.summary or "", base.status), now=ctx.clock(),

@@ -44,6 +44,7 @@ def connector_settings(config: Config) -> ConnectorSettings:
         client_id=config.xray.client_id,
         client_secret=secret.get_secret_value() if secret else "",
         timeout=config.jira.timeout_seconds,
+        import_timeout=config.xray.import_timeout_seconds,
         rate_limit=RateLimit(config.sync.rate_limit_requests,
                              float(config.sync.rate_limit_window)),
         jira_rate_limit=jira_cap(config),

@@ -6,8 +6,10 @@ the create as started beforehand so that a crash or a lost answer is resolved th
 the marker (the connector's `SessionPusher` adopts what the marker finds), never by
 creating again. An update that creates new Bugs is marked the same way (a kill -9
 between the Bugs' create and the recorded base made them twice before). Evidence whose
-digest the base remembers is not sent again. Which of these run is the planner's
-decision, carried out by `sync.engine.actions`.
+digest the base remembers is not sent again, and an import with evidence is marked as
+started before it goes, so that after a lost answer, a timeout or a crash the next push
+reads the run and leaves out what it already shows (`check_run_first`). Which of these
+run is the planner's decision, carried out by `sync.engine.actions`.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def _create_execution(
     """A session is a Test (made for it) in a Test Execution with its run, defects and link."""
     existing = _existing(row)
     push = _session_push(ctx, row, content, with_test=existing is None)
-    pushed = SessionPusher(ctx.backend).push(push, existing, check_marker_first=recover)
+    pushed = SessionPusher(ctx.backend).push(push, existing, check_marker_first=recover,
+                                             check_run_first=row.base.import_started)
     return _after_push(ctx, row, push, pushed, content)
 
 
@@ -71,12 +74,16 @@ def push_content(ctx: EngineContext, row: SyncRow) -> LinkBase:
         return replace(row.base, summary=row.name)
     existing = _existing(row)
     push = _session_push(ctx, row, content, with_test=False)
-    # new Bugs are creates too: marked before they go out, so that a crash between their
-    # create and the recorded base makes the next push adopt them by marker, not recreate
-    recover = row.base.create_started
-    if push.new_defects and not recover:
-        sync_state.mark_create_started(ctx.engine, row.session_id, row.base)
-    pushed = SessionPusher(ctx.backend).push(push, existing, check_marker_first=recover)
+    # new Bugs are creates and an import adds its evidence: both are marked before they go,
+    # so that after a crash or a lost answer the next push adopts the Bugs by marker and
+    # reads the run before sending evidence (only then: a normal update reads nothing more)
+    recover, unsure = row.base.create_started, row.base.import_started
+    marked = replace(row.base, create_started=recover or bool(push.new_defects),
+                     import_started=unsure or bool(push.new_evidence))
+    if marked != row.base:
+        sync_state.mark_started(ctx.engine, row.session_id, marked)
+    pushed = SessionPusher(ctx.backend).push(push, existing, check_marker_first=recover,
+                                             check_run_first=unsure)
     return _after_push(ctx, row, push, pushed, content)
 
 

@@ -10,7 +10,14 @@ import pytest
 from connector import Evidence, IssueDraft, RateLimit, RunRecord, RunStatus
 from connector.errors import InvalidInput
 from connector.markers import marker_labels, session_from_labels
-from connector.payloads import adf, issue_create_body, jql_changed, jql_marker, xray_import_body
+from connector.payloads import (
+    adf,
+    evidence_name,
+    issue_create_body,
+    jql_changed,
+    jql_marker,
+    xray_import_body,
+)
 from connector.ratelimit import TokenBucket
 
 
@@ -53,7 +60,8 @@ def test_xray_json_server_statuses() -> None:
                        evidence=(Evidence("a.txt", "text/plain", b"hi"),))
     test = xray_import_body(record, deployment="datacenter")["tests"][0]
     assert test["status"] == "FAIL"
-    assert test["evidence"] == [{"data": "aGk=", "filename": "a.txt", "contentType": "text/plain"}]
+    assert test["evidence"] == [{"data": "aGk=", "filename": "a.8f434346.txt",
+                                 "contentType": "text/plain"}]
 
 
 def test_adf_keeps_lines_as_paragraphs() -> None:
@@ -93,3 +101,18 @@ def test_bucket_refuses_a_meaningless_limit() -> None:
     """A limit of zero requests is refused at construction."""
     with pytest.raises(ValueError, match="positive"):
         TokenBucket(RateLimit(requests=0))
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("0001.png", b"hi", "0001.8f434346.png"),
+    ("Checkout.xea", b"hi", "Checkout.8f434346.xea"),
+    ("notes", b"hi", "notes.8f434346"),
+    (".hidden", b"hi", ".hidden.8f434346"),
+    ("0001.png", b"other", "0001.d9298a10.png"),
+])
+def test_an_evidence_name_carries_a_digest_of_its_content(
+    name: str, data: bytes, expected: str
+) -> None:
+    """The attached name keeps the file's name and extension and adds 8 hex digits of its
+    SHA-256, so two versions of one file never share a name."""
+    assert evidence_name(Evidence(name, "application/octet-stream", data)) == expected

@@ -39,7 +39,7 @@ def test_run_holds_status_comment_evidence_and_defect(subject: Subject, session_
     run = subject.backend.get_test_run(pushed.execution, pushed.test)
     assert run is not None
     assert (run.status, run.comment, run.started) == ("FAILED", "first notes", STARTED)
-    assert run.evidence == ("one.png",)
+    assert [name.split(".")[0] for name in run.evidence] == ["one"]
     assert len(run.defects) == 1 and _same_issue(run.defects[0], pushed.new_defects[0])
 
 
@@ -56,7 +56,7 @@ def test_update_changes_status_and_adds(subject: Subject, session_id: str) -> No
     run = subject.backend.get_test_run(pushed.execution, pushed.test)
     assert run is not None
     assert (run.status, run.comment) == ("PASSED", "first notes")
-    assert sorted(run.evidence) == ["one.png", "two.png"]
+    assert sorted(name.split(".")[0] for name in run.evidence) == ["one", "two"]
     assert len(run.defects) == 2
     assert subject.backend.get_issue(pushed.execution.key).summary == "Renamed session"
     assert again.execution == pushed.execution
