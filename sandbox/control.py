@@ -77,8 +77,7 @@ RUNTIME_NUMBERS = {"latency_ms", "search_lag_seconds", "webhook_time_scale", "im
 
 async def post_options(request: Request) -> Response:
     """POST /_sandbox/options: change latency_ms, search_lag_seconds, webhook_time_scale,
-    import_delay_ms or
-    the user's time_zone (an IANA name) at run time."""
+    import_delay_ms or the user's time_zone (an IANA name) at run time."""
     runtime = runtime_of(request)
     body = await json_body(request)
     if not isinstance(body, dict) or set(body) - RUNTIME_NUMBERS - {"time_zone"}:
