@@ -73,12 +73,12 @@ class LinkBase:
     status: str | None = None
     updated: str | None = None  # Jira's `updated` of the Test Execution, ISO 8601
     create_started: bool = False  # a create was sent; its answer may have been lost
-    import_started: bool = False  # an import with evidence was sent; it may have landed
     evidence: tuple[str, ...] = ()  # sha256 of every file already attached to the run
     defects: dict[str, str] = field(default_factory=dict)  # defect summary -> issue key
     ids: dict[str, str] = field(default_factory=dict)  # issue key -> Jira's stable id
     # a remote change seen while the session was locked: {"summary", "status", "updated"}
     deferred: dict[str, str] | None = None
+    import_started: bool = False  # an import with evidence was sent; it may have landed
 
     def to_json(self) -> str:
         return json.dumps({"summary": self.summary, "status": self.status,
