@@ -162,12 +162,14 @@ def hints(config: Config, sandbox_url: str, token: str, home: DemoHome, keep: bo
 
 
 def renamed_sample_id(store: Store) -> str:
-    """The id of the sample session the hints rename."""
+    """The id of the sample session the hints rename (in a kept folder where it was renamed
+    already: another xray session of alice's)."""
     from sync.cli.sample import ADMIN, TEAM
 
-    page = store.list_sessions(ADMIN, SessionQuery(workspace=TEAM, name=RENAMED_SAMPLE, limit=5))
-    found = [s.id for s in page.items if s.name == RENAMED_SAMPLE]
-    return found[0] if found else "ID"
+    query = SessionQuery(workspace=TEAM, owner=ADMIN, mode="xray", type="session", limit=50)
+    items = store.list_sessions(ADMIN, query).items
+    named = [s.id for s in items if s.name == RENAMED_SAMPLE]
+    return (named or [s.id for s in items] or ["ID"])[0]
 
 
 @click.command("demo")

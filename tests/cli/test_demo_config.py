@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.cli.demo_cmd import DemoHome, demo_config, export_line
+from sync.cli.demo_cmd import (
+    RENAMED_SAMPLE,
+    DemoHome,
+    demo_config,
+    export_line,
+    renamed_sample_id,
+)
+from sync.cli.sample import seed_sample
 from sync.config import load_config
+from sync.wiring import open_store
 
 
 def test_the_demo_lifts_the_client_budget_and_real_sites_keep_xray_clouds(tmp_path: Path) -> None:
@@ -44,3 +52,19 @@ def test_a_named_home_is_kept_and_a_made_one_is_removed(tmp_path: Path) -> None:
     assert made.path.is_dir()
     made.finish(keep=False)
     assert not made.path.exists()
+
+
+def test_the_hints_rename_a_real_session_even_in_a_kept_folder(tmp_path: Path) -> None:
+    """The hinted rename names the sample session, or after it was renamed another of
+    alice's xray sessions: never a placeholder."""
+    store = open_store(demo_config({}, tmp_path, "http://127.0.0.1:1", "cloud"))
+    try:
+        seed_sample(store)
+        first = renamed_sample_id(store)
+        assert store.show("alice", first).name == RENAMED_SAMPLE
+        store.rename("alice", first, "Renamed by an earlier run")
+        again = renamed_sample_id(store)
+        shown = store.show("alice", again)
+        assert (shown.mode, shown.owner) == ("xray", "alice")
+    finally:
+        store.engine.dispose()
