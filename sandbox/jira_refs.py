@@ -1,11 +1,14 @@
 """The resources an issue's `self` links name: statuses, status categories, resolutions,
-issue types, issue links, watchers and votes (each with its documented list sibling).
+issue types, issue links, watchers and votes (each with its documented list sibling;
+watchers and votes can be added and removed: a reporter watches from the start, as Jira's
+autowatch does, and cannot vote; watching for someone else needs the Administrators role).
 
 A client that follows a link the sandbox handed out finds the resource there.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -13,12 +16,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import catalog
-from sandbox.errors import NotFound
+from sandbox.errors import BadRequest, Forbidden, NotFound
 from sandbox.http_util import jira_json, no_content
 from sandbox.jira_render import View, render_link
 from sandbox.model import IssueLink
 from sandbox.runtime import runtime_of, view_of
 from sandbox.state import SandboxState
+from sandbox.users import user_named
 
 
 def _category(status: catalog.Status, view: View) -> dict[str, Any]:
@@ -124,21 +128,87 @@ async def delete_issue_link(request: Request) -> Response:
 
 
 async def watchers(request: Request) -> Response:
-    """GET issue/{k}/watchers: the sandbox keeps no watchers."""
+    """GET issue/{k}/watchers."""
     state, view = runtime_of(request).state, view_of(request)
     with state.lock:
         issue = state.issue(request.path_params["key"])
-    return jira_json({"self": f"{view.base}{view.api}/issue/{issue.key}/watchers",
-                      "isWatching": False, "watchCount": 0, "watchers": []})
+        return jira_json({"self": f"{view.base}{view.api}/issue/{issue.key}/watchers",
+                          "isWatching": view.actor.name in issue.watchers,
+                          "watchCount": len(issue.watchers),
+                          "watchers": [view.user(name) for name in issue.watchers]})
+
+
+def _watcher(named: str | None, view: View) -> str:
+    """The user a watcher request names (the asker when none); others need an admin."""
+    found = view.actor if not named else user_named(named)
+    if found is None:
+        raise NotFound(f"The user '{named}' does not exist.")
+    if found is not view.actor and not view.actor.administrator:
+        raise Forbidden("You do not have the permission to manage the watcher list.")
+    return found.name
+
+
+async def add_watcher(request: Request) -> Response:
+    """POST issue/{k}/watchers: body a JSON string, accountId (Cloud) or name (DC); 204."""
+    state, view = runtime_of(request).state, view_of(request)
+    raw = await request.body()
+    try:
+        named = json.loads(raw) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        named = ...  # not JSON: refused below
+    if named is not None and not isinstance(named, str):
+        raise BadRequest("The body must be a JSON string naming the user.")
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        name = _watcher(named, view)
+        if name not in issue.watchers:
+            issue.watchers.append(name)
+    return no_content()
+
+
+async def remove_watcher(request: Request) -> Response:
+    """DELETE issue/{k}/watchers?accountId= (Cloud) / ?username= (DC): 204."""
+    state, view = runtime_of(request).state, view_of(request)
+    params = request.query_params
+    named = params.get("accountId") or params.get("username")
+    if not named:
+        raise BadRequest("Give accountId (Cloud) or username (Data Center).")
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        name = _watcher(named, view)
+        issue.watchers = [w for w in issue.watchers if w != name]
+    return no_content()
 
 
 async def votes(request: Request) -> Response:
-    """GET issue/{k}/votes: the sandbox keeps no votes."""
+    """GET issue/{k}/votes."""
     state, view = runtime_of(request).state, view_of(request)
     with state.lock:
         issue = state.issue(request.path_params["key"])
-    return jira_json({"self": f"{view.base}{view.api}/issue/{issue.key}/votes",
-                      "votes": 0, "hasVoted": False, "voters": []})
+        return jira_json({"self": f"{view.base}{view.api}/issue/{issue.key}/votes",
+                          "votes": len(issue.voters), "hasVoted": view.actor.name in issue.voters,
+                          "voters": [view.user(name) for name in issue.voters]})
+
+
+async def vote(request: Request) -> Response:
+    """POST issue/{k}/votes: the asker votes (not on an issue they reported); 204."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        if issue.reporter == view.actor.name:
+            raise NotFound("You cannot vote for an issue you have reported.")
+        if view.actor.name not in issue.voters:
+            issue.voters.append(view.actor.name)
+    return no_content()
+
+
+async def unvote(request: Request) -> Response:
+    """DELETE issue/{k}/votes: the asker's vote is withdrawn; 204."""
+    state, view = runtime_of(request).state, view_of(request)
+    with state.lock:
+        issue = state.issue(request.path_params["key"])
+        issue.voters = [v for v in issue.voters if v != view.actor.name]
+    return no_content()
 
 
 def routes(prefix: str) -> list[Route]:
@@ -154,5 +224,9 @@ def routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/issueLink/{{id}}", get_issue_link, methods=["GET"]),
         Route(f"{prefix}/issueLink/{{id}}", delete_issue_link, methods=["DELETE"]),
         Route(f"{prefix}/issue/{{key}}/watchers", watchers, methods=["GET"]),
+        Route(f"{prefix}/issue/{{key}}/watchers", add_watcher, methods=["POST"]),
+        Route(f"{prefix}/issue/{{key}}/watchers", remove_watcher, methods=["DELETE"]),
         Route(f"{prefix}/issue/{{key}}/votes", votes, methods=["GET"]),
+        Route(f"{prefix}/issue/{{key}}/votes", vote, methods=["POST"]),
+        Route(f"{prefix}/issue/{{key}}/votes", unvote, methods=["DELETE"]),
     ]

@@ -205,9 +205,11 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
         "issuelinks": lambda: links(issue),
         "attachment": lambda: [render_attachment(a, view) for a in issue.attachments],
         "watches": lambda: {"self": f"{view.base}{view.api}/issue/{issue.key}/watchers",
-                            "watchCount": 0, "isWatching": False},
+                            "watchCount": len(issue.watchers),
+                            "isWatching": view.actor.name in issue.watchers},
         "votes": lambda: {"self": f"{view.base}{view.api}/issue/{issue.key}/votes",
-                          "votes": 0, "hasVoted": False},
+                          "votes": len(issue.voters),
+                          "hasVoted": view.actor.name in issue.voters},
         "progress": lambda: {"progress": 0, "total": 0},
         "aggregateprogress": lambda: {"progress": 0, "total": 0},
         "resolutiondate": lambda: jira_timestamp(issue.updated)

@@ -73,6 +73,8 @@ class Issue:
     priority: str = "3"  # a priority id (sandbox.catalog.PRIORITIES)
     reporter: str = "sandbox"  # user names (sandbox.users)
     assignee: str | None = None
+    watchers: list[str] = field(default_factory=list)  # user names
+    voters: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)
@@ -88,7 +90,8 @@ class Issue:
             id=self.id, key=self.key, type_name=self.type_name, summary=self.summary,
             created=self.created, updated=self.updated, status=self.status,
             description=self.description, priority=self.priority, reporter=self.reporter,
-            assignee=self.assignee, labels=list(self.labels), custom=dict(self.custom),
+            assignee=self.assignee, watchers=list(self.watchers), voters=list(self.voters),
+            labels=list(self.labels), custom=dict(self.custom),
         )
 
     @property

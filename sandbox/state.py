@@ -120,7 +120,7 @@ class SandboxState:
             issue = Issue(
                 id=self.next_issue_id, key=f"{project}-{self.next_issue_number[project]}",
                 type_name=type_name, summary=summary, created=now, updated=now,
-                reporter=reporter,
+                reporter=reporter, watchers=[reporter],  # Jira's autowatch: on by default
             )
             self.next_issue_id += 1
             self.issues[issue.id] = issue

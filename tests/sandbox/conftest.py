@@ -89,3 +89,13 @@ def api(every_api: tuple[RunningSandbox, jira.JIRA]) -> tuple[RunningSandbox, ji
     running.faults.clear()
     running.state.reset()
     return running, connection
+
+
+@pytest.fixture
+def tester(api: tuple[RunningSandbox, jira.JIRA]) -> Iterator[jira.JIRA]:
+    """A `jira.JIRA` logged in as the tester (same sandbox and REST version as `api`)."""
+    running, admin = api
+    connection = library(running.url, running.runtime.deployment,
+                         admin._options["rest_api_version"], tester=True)
+    yield connection
+    connection.close()

@@ -181,6 +181,13 @@ def exercise_references(http: requests.Session, v3: str, key: str) -> None:
         http.get(f"{v3}/{path}")
     http.delete(fields["issuelinks"][0]["self"])
     http.delete(fields["issuelinks"][0]["self"])
+    tester = "5b10a2844c20165700ede22h"
+    http.post(f"{v3}/issue/{key}/watchers", json=tester)
+    http.post(f"{v3}/issue/{key}/watchers", json="nobody")
+    http.get(f"{v3}/issue/{key}/watchers")
+    http.delete(f"{v3}/issue/{key}/watchers", params={"accountId": tester})
+    http.post(f"{v3}/issue/{key}/votes")
+    http.delete(f"{v3}/issue/{key}/votes")
 
 
 def template_of(method: str, path: str) -> str:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import jira
 import pytest
 from jira.exceptions import JIRAError
 
 from sandbox.server import RunningSandbox
-from tests.sandbox.helpers import library, plain, text
+from tests.sandbox.helpers import plain, text
 
 Api = tuple[RunningSandbox, jira.JIRA]
-
-
-@pytest.fixture
-def tester(api: Api) -> Iterator[jira.JIRA]:
-    """A `jira.JIRA` logged in as the tester (same deployment and REST version as `api`)."""
-    running, admin = api
-    connection = library(running.url, running.runtime.deployment,
-                         admin._options["rest_api_version"], tester=True)
-    yield connection
-    connection.close()
 
 
 def new_key(connection: jira.JIRA, project: str = "QA") -> str:

@@ -61,8 +61,35 @@ def test_issue_link_read_and_deleted(api: Api) -> None:
     assert gone.value.status_code == 404
 
 
-def test_watchers_and_votes_are_empty(api: Api) -> None:
-    """watchers() and votes() answer the empty lists an issue's links promise."""
+def test_watchers_added_and_removed(api: Api) -> None:
+    """The reporter watches a new issue; add_watcher and remove_watcher change the list."""
     _, connection = api
     key = new_key(connection)
-    assert (connection.watchers(key).watchCount, connection.votes(key).votes) == (0, 0)
+    assert connection.watchers(key).watchCount == 1
+    connection.add_watcher(key, "tester")
+    assert sorted(w.displayName for w in connection.watchers(key).watchers) == [
+        "Sandbox Tester", "Sandbox User"]
+    connection.remove_watcher(key, "tester")
+    assert connection.issue(key).fields.watches.watchCount == 1
+
+
+def test_votes_and_the_reporters_own(api: Api, tester: jira.JIRA) -> None:
+    """Another user's vote counts and can be withdrawn; a reporter cannot vote."""
+    _, connection = api
+    key = new_key(connection)
+    with pytest.raises(JIRAError) as refused:
+        connection.add_vote(key)
+    assert "cannot vote for an issue you have reported" in str(refused.value.text)
+    tester.add_vote(key)
+    assert connection.votes(key).votes == 1 and tester.issue(key).fields.votes.hasVoted
+    tester.remove_vote(key)
+    assert connection.votes(key).votes == 0
+
+
+def test_tester_cannot_make_others_watch(api: Api, tester: jira.JIRA) -> None:
+    """Only an administrator manages other users' watching: 403 for the tester."""
+    _, connection = api
+    key = new_key(connection)
+    with pytest.raises(JIRAError) as refused:
+        tester.remove_watcher(key, "sandbox")
+    assert refused.value.status_code == 403
