@@ -72,14 +72,32 @@ def decode_cursor(cursor: str, sort: str, field: str) -> tuple[object, str]:
         raw_sort, value, last_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
         if raw_sort != sort or not isinstance(last_id, str):
             raise ValueError("cursor of another listing")
-        if field in ("modified", "created"):
-            value = datetime.fromisoformat(value)
-        elif field == "size" and not isinstance(value, int):
-            raise ValueError("size cursor")
-    except (ValueError, TypeError, UnicodeError, binascii.Error) as exc:
+        value = _cursor_value(field, value)
+    except (ValueError, TypeError, UnicodeError, binascii.Error, RecursionError) as exc:
         raise Invalid("cursor_invalid",
                       "the cursor does not belong to this listing [cursor_invalid]") from exc
     return value, last_id
+
+
+MAX_SIZE = 2**63 - 1  # the size column's range on both databases
+
+
+def _cursor_value(field: str, value: object) -> object:
+    """The sort value a cursor carries, if it is of the field's kind; ValueError otherwise."""
+    if field in ("modified", "created"):
+        if not isinstance(value, str):
+            raise ValueError("a date cursor holds a string")
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a date cursor names its time zone")
+        return moment
+    if field == "size":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SIZE:
+            raise ValueError("a size cursor holds a size")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a name cursor holds a string")
+    return value
 
 
 def _after(column: Any, descending: bool, value: object, last_id: str) -> ColumnElement[bool]:

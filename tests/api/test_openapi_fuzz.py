@@ -1,7 +1,12 @@
-"""Schemathesis against /openapi.json: no generated request makes the API answer 5xx."""
+"""Schemathesis against /openapi.json: no generated request makes the API answer 5xx.
+
+The webhooks are fuzzed too: a Jira event's generated body is signed with the webhook
+secret and an Automation request carries its secret, so they reach the parsing and
+the bridge instead of stopping at 401."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -11,11 +16,13 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.core import NOT_SET
 from sqlalchemy import Engine
 
 from store.api import Store, StoreSettings
 from store.db import make_engine, migrate
-from tests.api.conftest import World, build_world, populate
+from sync.api.signatures import sign
+from tests.api.conftest import AUTOMATION_SECRET, WEBHOOK_SECRET, World, build_world, populate
 
 SKIP_OPERATIONS = ("/metrics",)  # text, not JSON; covered in test_operations_api
 EXAMPLES = 10
@@ -44,6 +51,25 @@ def operations(fuzz_world: World) -> list[Any]:
     return [op for op in found if op.path not in SKIP_OPERATIONS]
 
 
+def _call(world: World, case: Any) -> Any:
+    """The generated request, signed or carrying the secret for the webhooks."""
+    if case.path == "/hooks/jira" and case.body is not NOT_SET:
+        body = case.body  # a negative case may be raw bytes rather than JSON
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return world.client.post(case.path, content=raw, headers={
+            "Content-Type": "application/json", "X-Hub-Signature": sign(WEBHOOK_SECRET, raw)})
+    if case.path == "/hooks/automation":
+        return case.call(headers={"X-Automation-Secret": AUTOMATION_SECRET})
+    return case.call(headers=world.auth("alice"))
+
+
+def test_the_webhooks_are_fuzzed(operations: list[Any]) -> None:
+    """Both webhook routes are among the fuzzed operations, with a JSON body schema."""
+    hooks = {op.path: op for op in operations if op.path.startswith("/hooks/")}
+    assert set(hooks) == {"/hooks/jira", "/hooks/automation"}
+    assert all(op.body for op in hooks.values())
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_no_generated_request_is_a_server_error(
     fuzz_world: World, operations: list[Any], mode: GenerationMode
@@ -58,7 +84,7 @@ def test_no_generated_request_is_a_server_error(
     @settings(max_examples=EXAMPLES * len(operations), deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case: Any) -> None:
-        response = case.call(headers=fuzz_world.auth("alice"))
+        response = _call(fuzz_world, case)
         statuses.add(response.status_code)
         if response.status_code >= 500:
             failures.append(f"{case.method} {case.formatted_path}: {response.status_code}")
