@@ -19,7 +19,7 @@ from connector.datacenter import DataCenterBackend
 from connector.errors import InvalidInput
 from connector.ratelimit import Clock, Sleep
 from connector.retry import RetryLayer
-from connector.settings import ConnectorSettings
+from connector.settings import ConnectorSettings, xray_cloud_url
 
 
 def make_backend(
@@ -71,7 +71,7 @@ def _cloud(
         settings.jira_url, api_version="3", timeout=settings.timeout,
         basic_auth=(settings.email, settings.token),
     )
-    xray_url = settings.xray_url or settings.jira_url
+    xray_url = settings.xray_url or xray_cloud_url(settings.xray_region)
     xray_http = pin_environment(requests.Session(), xray_url)
     xray = XrayCloud(
         Channel(xray_http, retry, xray_budget, timeout=settings.timeout),

@@ -9,6 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connector.base import Deployment
+from connector.errors import InvalidInput
+
+# Xray Cloud's hosts (Xray's API docs, "Available endpoints by zone"): the global one
+# serves every site; a site with data residency is faster at its region's.
+XRAY_CLOUD_HOSTS = {
+    "": "https://xray.cloud.getxray.app",
+    "us": "https://us.xray.cloud.getxray.app",
+    "eu": "https://eu.xray.cloud.getxray.app",
+    "au": "https://au.xray.cloud.getxray.app",
+}
+
+
+def xray_cloud_url(region: str = "") -> str:
+    """Xray Cloud's base URL: the global host, or a region's (`us`, `eu`, `au`)."""
+    try:
+        return XRAY_CLOUD_HOSTS[region.strip().lower()]
+    except KeyError:
+        known = ", ".join(sorted(r for r in XRAY_CLOUD_HOSTS if r))
+        raise InvalidInput(
+            f"unknown Xray Cloud region {region!r}; use one of {known}, or none for the "
+            "global host [xray_region_known]"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -49,7 +71,8 @@ class ConnectorSettings:
     jira_url: str
     token: str = field(repr=False)
     email: str = ""
-    xray_url: str = ""
+    xray_url: str = ""  # empty: Xray Cloud's host of `xray_region` (Cloud only)
+    xray_region: str = ""  # "": the global host; "us", "eu" or "au": that region's
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
     timeout: float = 30.0

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from connector.settings import xray_cloud_url
 from sync.bridge import DEFAULT_AUTOMATION_ACTIONS, BadAction, parse_action
 
 DEFAULT_PORT = 8470
@@ -66,7 +67,8 @@ class JiraConfig(_Section):
 
 
 class XrayConfig(_Section):
-    url: str = ""  # empty: https://xray.cloud.getxray.app on Cloud, the Jira URL on Data Center
+    url: str = ""  # empty: Xray Cloud's host of `region` on Cloud, the Jira URL on Data Center
+    region: Literal["", "us", "eu", "au"] = ""  # Xray Cloud: "" the global host, else a region's
     client_id: str = ""
     # Seconds an import of a run (with its evidence) may take; other calls: [jira] timeout.
     import_timeout_seconds: float = Field(default=120.0, gt=0)
@@ -195,7 +197,7 @@ class Config(BaseModel):
         if self.xray.url:
             return self.xray.url
         if self.jira.deployment == "cloud":
-            return "https://xray.cloud.getxray.app"
+            return xray_cloud_url(self.xray.region)
         return self.jira.url
 
 

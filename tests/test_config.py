@@ -111,3 +111,12 @@ def test_invalid_toml_is_refused(tmp_path: Path) -> None:
     path.write_text("[jira\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path, env={})
+
+
+def test_the_config_names_the_region_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    """`[xray] region` (XRAY_SYNC_XRAY_REGION) picks the region's host on Cloud; an unknown
+    one is a config error naming the key."""
+    env = {"XRAY_SYNC_HOME": str(tmp_path), "XRAY_SYNC_XRAY_REGION": "eu"}
+    assert load_config(None, env).xray_url == "https://eu.xray.cloud.getxray.app"
+    with pytest.raises(ConfigError, match=r"xray\.region"):
+        load_config(None, {**env, "XRAY_SYNC_XRAY_REGION": "mars"})
