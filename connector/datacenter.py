@@ -32,9 +32,11 @@ class DataCenterBackend(JiraSide):
         self, jira: Channel, jira_url: str, *, test_type_field: str = "",
         definition_field: str = "", zone_ttl: float = ZONE_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic, import_timeout: float | None = None,
+        evidence_key: str = "evidence",
     ) -> None:
         super().__init__(jira, jira_url, api_version="2", zone_ttl=zone_ttl, clock=clock)
         self.import_timeout = import_timeout
+        self.evidence_key = evidence_key
         self._fields = {TEST_TYPE_FIELD: test_type_field, DEFINITION_FIELD: definition_field}
         self._fields_lock = threading.Lock()
 
@@ -85,7 +87,8 @@ class DataCenterBackend(JiraSide):
 
     def record_run(self, record: RunRecord) -> None:
         """One Xray JSON import into the existing Test Execution."""
-        body = payloads.xray_import_body(record, deployment="datacenter")
+        body = payloads.xray_import_body(record, deployment="datacenter",
+                                         evidence_key=self.evidence_key)
         answer = self.channel.send_json(
             "POST", self._raven("import/execution"), operation="import test run",
             idempotent=False, body=body, timeout=self.import_timeout,

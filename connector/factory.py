@@ -103,4 +103,5 @@ def _datacenter(
         zone_ttl=settings.time_zone_ttl,
         clock=clock,
         import_timeout=settings.import_timeout,
+        evidence_key=settings.xray_evidence_key,
     )

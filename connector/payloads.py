@@ -125,7 +125,9 @@ def evidence_name(evidence: Evidence) -> str:
     return f"{stem}.{digest}.{suffix}"
 
 
-def xray_import_body(record: RunRecord, *, deployment: str) -> dict[str, Any]:
+def xray_import_body(
+    record: RunRecord, *, deployment: str, evidence_key: str = "evidence"
+) -> dict[str, Any]:
     """The Xray JSON for `/import/execution` into an existing Test Execution."""
     info: dict[str, Any] = {"summary": record.summary}
     test: dict[str, Any] = {
@@ -141,7 +143,7 @@ def xray_import_body(record: RunRecord, *, deployment: str) -> dict[str, Any]:
     if record.comment:
         test["comment"] = record.comment
     if record.evidence:
-        test["evidence"] = [
+        test[evidence_key] = [
             {"data": base64.b64encode(e.data).decode("ascii"), "filename": evidence_name(e),
              "contentType": e.content_type}
             for e in record.evidence

@@ -182,6 +182,19 @@ def read_cloud_test_run(data: dict[str, Any]) -> TestRunState | None:
 _SERVER_STATUS = {"PASS": "PASSED", "FAIL": "FAILED", "TODO": "TODO", "EXECUTING": "EXECUTING"}
 
 
+def server_time(run: dict[str, Any], name: str) -> datetime | None:
+    """`startedOn`/`finishedOn` of an Xray Server run: `<name>Iso` when present (some
+    versions make `<name>` a display string such as "Friday 10:13 AM"), else `<name>`
+    when it reads as a timestamp, else unknown (None) rather than a guess."""
+    iso = run.get(f"{name}Iso")
+    if iso not in (None, ""):
+        return parse_jira_time(iso)
+    try:
+        return _optional_time(run.get(name))
+    except InvalidResponse:
+        return None
+
+
 def read_dc_test_run(body: Any) -> TestRunState:
     """`GET /rest/raven/2.0/api/testrun?...` (Xray Server/DC test run JSON)."""
     run = _obj(body, "a test run")
@@ -189,15 +202,16 @@ def read_dc_test_run(body: Any) -> TestRunState:
         str(d.get("key")) if isinstance(d, dict) else str(d) for d in run.get("defects") or ()
     )
     evidence = tuple(
-        str(_obj(e, "evidence").get("fileName", "")) for e in run.get("evidences") or ()
+        str(_obj(e, "evidence").get("fileName", ""))
+        for e in run.get("evidences") or run.get("evidence") or ()
     )
     status = str(run.get("status") or "")
     return TestRunState(
         id=_text(run, "id", "test run"),
         status=_SERVER_STATUS.get(status, status),
         comment=str(run.get("comment") or ""),
-        started=_optional_time(run.get("startedOn")),
-        finished=_optional_time(run.get("finishedOn")),
+        started=server_time(run, "startedOn"),
+        finished=server_time(run, "finishedOn"),
         defects=defects,
         evidence=evidence,
     )

@@ -7,9 +7,12 @@ object never shows them; the caller reads them from the environment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from connector.base import Deployment
 from connector.errors import InvalidInput
+
+EvidenceKey = Literal["evidence", "evidences"]
 
 # Xray Cloud's hosts (Xray's API docs, "Available endpoints by zone"): the global one
 # serves every site; a site with data residency is faster at its region's.
@@ -86,6 +89,9 @@ class ConnectorSettings:
     console_url: str = ""
     # Seconds the service user's time zone (`myself`) is trusted before it is read again.
     time_zone_ttl: float = 60.0
+    # Xray Server/DC: the key of a test's files in an import, `evidence` (Xray Server 4 and
+    # later, and Cloud) or `evidences` (older Xray Server, whose docs show that key).
+    xray_evidence_key: EvidenceKey = "evidence"
     # Data Center: ids of Xray's custom fields; discovered by name when empty.
     test_type_field: str = ""
     definition_field: str = ""

@@ -66,6 +66,10 @@ class SandboxOptions:
     # Xray imports read their body, take this long, then apply (even for a client that
     # gave up meanwhile): public reports give 35-60 s for imports with evidence.
     import_delay_ms: float = 0.0
+    # "legacy" plays an older Xray Server: its import reads a test's files from `evidences`
+    # only (`evidence` is ignored), and a run's startedOn/finishedOn are display strings
+    # ("Friday 10:13 AM") beside startedOnIso/finishedOnIso.
+    xray_server_version: Literal["current", "legacy"] = "current"
     # A site set up badly, for `xray-sync doctor`: permission keys the user lacks, issue
     # types the project does not have, custom fields (by name) Jira does not list.
     withheld_permissions: frozenset[str] = frozenset()

@@ -36,6 +36,20 @@ def _iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
+def _display(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).strftime("%A %I:%M %p")
+
+
+def _times(run: TestRun, version: str) -> dict[str, str | None]:
+    """startedOn/finishedOn: ISO 8601, or on a legacy Xray Server display strings
+    ("Friday 10:13 AM"); the ISO values are in startedOnIso/finishedOnIso either way."""
+    shown = _display if version == "legacy" else _iso
+    return {"startedOn": shown(run.started), "finishedOn": shown(run.finished),
+            "startedOnIso": _iso(run.started), "finishedOnIso": _iso(run.finished)}
+
+
 def render_run(run: TestRun, state: SandboxState, base: str) -> dict[str, Any]:
     """A test run as Xray Server's REST API returns it."""
     test, execution = state.issues[run.test_id], state.issues[run.execution_id]
@@ -45,8 +59,7 @@ def render_run(run: TestRun, state: SandboxState, base: str) -> dict[str, Any]:
         "color": STATUS_COLORS.get(run.status, "#A2A6AE"),
         "testKey": test.key, "testExecKey": execution.key,
         "executedBy": catalog.DC_USER_NAME if run.status != "TODO" else None,
-        "assignee": None, "startedOn": _iso(run.started), "finishedOn": _iso(run.finished),
-        "startedOnIso": _iso(run.started), "finishedOnIso": _iso(run.finished),
+        "assignee": None, **_times(run, state.options.xray_server_version),
         "duration": None if run.started is None or run.finished is None
         else int((run.finished - run.started) * 1000),
         "comment": run.comment, "defects": [_defect(state, d) for d in run.defect_ids

@@ -95,6 +95,14 @@ def _issue_of_type(state: SandboxState, key: Any, kind: str) -> Issue:
     return issue
 
 
+def evidence_of(state: SandboxState, raw: dict[str, Any], cloud: bool) -> Any:
+    """A test's files: `evidence` (Cloud, current Server; `evidences` accepted too), or only
+    `evidences` on a legacy Xray Server, which does not know the newer key."""
+    if not cloud and state.options.xray_server_version == "legacy":
+        return raw.get("evidences")
+    return raw.get("evidence", raw.get("evidences"))
+
+
 def check_test(state: SandboxState, raw: Any, cloud: bool) -> TestResult:
     """One `tests` entry, checked."""
     if not isinstance(raw, dict) or not raw.get("testKey"):
@@ -108,7 +116,7 @@ def check_test(state: SandboxState, raw: Any, cloud: bool) -> TestResult:
         status=canonical_status(raw.get("status"), cloud),
         comment=None if comment is None else str(comment),
         start=_when(raw.get("start"), "start"), finish=_when(raw.get("finish"), "finish"),
-        evidence=check_evidence(raw.get("evidence", raw.get("evidences"))),
+        evidence=check_evidence(evidence_of(state, raw, cloud)),
         defects=[_issue_of(state, key) for key in defects],
     )
 

@@ -70,6 +70,8 @@ class XrayConfig(_Section):
     url: str = ""  # empty: Xray Cloud's host of `region` on Cloud, the Jira URL on Data Center
     region: Literal["", "us", "eu", "au"] = ""  # Xray Cloud: "" the global host, else a region's
     client_id: str = ""
+    # Xray Server/DC: the import's key for a test's files; older Xray Server: "evidences".
+    server_evidence_key: Literal["evidence", "evidences"] = "evidence"
     # Seconds an import of a run (with its evidence) may take; other calls: [jira] timeout.
     import_timeout_seconds: float = Field(default=120.0, gt=0)
 

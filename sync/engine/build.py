@@ -45,6 +45,7 @@ def connector_settings(config: Config) -> ConnectorSettings:
         client_secret=secret.get_secret_value() if secret else "",
         timeout=config.jira.timeout_seconds,
         import_timeout=config.xray.import_timeout_seconds,
+        xray_evidence_key=config.xray.server_evidence_key,
         rate_limit=RateLimit(config.sync.rate_limit_requests,
                              float(config.sync.rate_limit_window)),
         jira_rate_limit=jira_cap(config),
