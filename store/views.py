@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -29,7 +29,7 @@ class UserOut:
         """Whether the user is an admin."""
         return self.role == "admin"
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """`{"name", "role", "jira_account_id"}`."""
         return {"name": self.name, "role": self.role, "jira_account_id": self.jira_account_id}
 
@@ -44,7 +44,7 @@ class WorkspaceOut:
     owner: str | None
     members: tuple[str, ...]
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """`{"name", "kind", "owner", "members"}` of design.md section 6."""
         return {
             "name": self.name,
@@ -77,7 +77,7 @@ class LinkOut:
     error: str | None
     conflict_note: str | None = None
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """The `link` object of design.md section 6."""
         return {
             "project": self.project,
@@ -116,7 +116,7 @@ class SessionOut:
         """Whether the session is in the trash."""
         return self.trashed_at is not None
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """The session shape of design.md section 6, plus row_version, version, locked_reason."""
         lock = None
         if self.lock is not None:
@@ -151,7 +151,7 @@ class VersionOut:
     saved_at: datetime
     current: bool
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """`{"number", "size", "digest", "saved_by", "saved_at", "current"}`."""
         return {
             "number": self.number,
@@ -171,7 +171,7 @@ class OpenResult:
     desktop_link: str
     lock_epoch: int
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """The session, plus `desktop_link` and `lock_epoch`."""
         return {**self.session.to_json(), "desktop_link": self.desktop_link,
                 "lock_epoch": self.lock_epoch}
@@ -214,7 +214,7 @@ class SessionPage:
     items: list[SessionOut]
     next_cursor: str | None
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """`{"items": [...], "next_cursor": ...}`."""
         return {"items": [s.to_json() for s in self.items], "next_cursor": self.next_cursor}
 

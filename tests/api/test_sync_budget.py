@@ -4,7 +4,9 @@ sync status shows each user only the messages about sessions they may see."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
+
+from fastapi import FastAPI
 
 from sync.api.sync_policy import SyncBudget, scoped_status
 from tests.api.conftest import World
@@ -86,7 +88,8 @@ def test_sync_status_hides_other_workspaces_messages(world: World) -> None:
     """carol, outside qa-team, does not read the error of alice's session; root reads all."""
     alices = world.upload()["id"]
     carols = world.upload("carol", "carol")["id"]
-    world.client.app.state.ctx.sync = _StatusSync([alices, carols])
+    app = cast(FastAPI, world.client.app)  # TestClient types it as any ASGI callable
+    app.state.ctx.sync = _StatusSync([alices, carols])
     seen = world.client.get("/api/v1/sync/status", headers=world.auth("carol")).json()
     assert seen["last"]["error_messages"] == [f"{carols}: Jira said 403: no permission"]
     assert seen["last"]["deferred_messages"] == [f"{carols}: waits for the lock"]

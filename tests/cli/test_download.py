@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli import download as download_module
 from sync.cli.download import CHUNK, write_download
 from sync.cli.errors import FileExists
 from tests.cli.conftest import Cli
@@ -104,7 +103,7 @@ def test_write_download_loses_a_race_without_overwriting(
         Path(dst).write_bytes(b"rival")
         real_link(src, dst)
 
-    monkeypatch.setattr(download_module.os, "link", link_after_rival)
+    monkeypatch.setattr("sync.cli.download.os.link", link_after_rival)
     with pytest.raises(FileExists):
         write_download(io.BytesIO(b"mine"), target)
     assert target.read_bytes() == b"rival"

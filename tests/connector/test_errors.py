@@ -45,7 +45,8 @@ def no_retry(clock: FakeClock) -> CloudBackend:
     (504, Unavailable),
 ])
 def test_status_maps_to_error(
-    no_retry: CloudBackend, mocked: responses.RequestsMock, status: int, kind: type
+    no_retry: CloudBackend, mocked: responses.RequestsMock, status: int,
+    kind: type[ConnectorError]
 ) -> None:
     """A status on a read raises its error type, keeping status and Jira's messages."""
     mocked.get(ISSUE, status=status, json=BODY)

@@ -101,7 +101,7 @@ def test_lost_response_on_bulk_create_adopts_what_was_made(
     pushed = SessionPusher(cloud).push(push)
     assert pushed.execution.key == "QA-20"
     assert [d.key for d in pushed.new_defects] == ["QA-21"]
-    assert len([c for c in mocked.calls if c.request.url.endswith("/issue/bulk")]) == 1
+    assert len([c for c in mocked.calls if str(c.request.url).endswith("/issue/bulk")]) == 1
 
 
 def test_lost_response_with_fake_leaves_no_duplicate() -> None:
@@ -121,7 +121,7 @@ def test_marker_not_yet_visible_goes_to_caller_then_check_first_recovers() -> No
     pusher = SessionPusher(fake)
     fake.lose_next_create()
     original = fake.find_by_marker
-    fake.find_by_marker = lambda sid: type(original(sid))()  # type: ignore[method-assign]
+    fake.find_by_marker = lambda session_id: type(original(session_id))()  # type: ignore[method-assign]
     with pytest.raises(AmbiguousWrite):
         pusher.push(PUSH)
     fake.find_by_marker = original  # type: ignore[method-assign]

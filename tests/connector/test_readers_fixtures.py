@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from connector import readers
+from connector.base import IssueRef
 from connector.errors import InvalidResponse, Rejected
+from connector.translate import messages_from_body
 from tests.third_party import FIXTURES
 
 REST = FIXTURES / "rest"
@@ -31,11 +33,11 @@ def _created_trimmed(body: Any) -> None:
 
 
 def _created_spec(body: Any) -> None:
-    assert readers.read_issue_ref(body) == readers.IssueRef("10000", "ED-24")
+    assert readers.read_issue_ref(body) == IssueRef("10000", "ED-24")
 
 
 def _error_400(body: Any) -> None:
-    assert readers.messages_from_body(body) == ["Field 'priority' is required"]
+    assert messages_from_body(body) == ["Field 'priority' is required"]
 
 
 def _cloud_page1(body: Any) -> None:

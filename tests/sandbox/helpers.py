@@ -41,7 +41,7 @@ def create(http: requests.Session, url: str, summary: str = "A test", kind: str 
 def library(url: str, deployment: str, version: str = "2",
             tester: bool = False) -> jira.JIRA:
     """A `jira.JIRA` on the sandbox: Cloud basic auth or a DC token, no retries."""
-    options = {"rest_api_version": version}
+    options: dict[str, str | bool | Any] = {"rest_api_version": version}
     if deployment == "cloud":
         account = TESTER_AUTH if tester else CLOUD_AUTH
         return jira.JIRA(server=url, max_retries=0, options=options, basic_auth=account)

@@ -109,7 +109,7 @@ def exercise(http: requests.Session, url: str) -> None:
     http.post(f"{v3}/issue/{key}/comment", json={
         "body": ADF, "visibility": {"type": "role", "value": "Nobody"}})
     http.get(f"{v3}/issue/{key}/comment", params={
-        "startAt": 0, "maxResults": 1, "orderBy": "-created", "expand": "renderedBody"})
+        "startAt": "0", "maxResults": "1", "orderBy": "-created", "expand": "renderedBody"})
     http.get(f"{v3}/issue/{key}/comment/{note['id']}", params={"expand": "renderedBody"})
     http.get(f"{v3}/issue/{key}/comment/99999")
     http.put(f"{v3}/issue/{key}/comment/{note['id']}", json={"body": ADF})
@@ -129,7 +129,7 @@ def exercise(http: requests.Session, url: str) -> None:
     jql = 'project = "QA" AND labels = "xray-sync" ORDER BY key ASC'
     http.get(f"{v3}/search/jql", params={"jql": jql})
     http.get(f"{v3}/search/jql", params={"jql": jql, "fields": "summary,status,updated",
-                                         "maxResults": 1})
+                                         "maxResults": "1"})
     http.post(f"{v3}/search/jql", json={"jql": "project = QA", "fields": ["summary"]})
     http.get(f"{v3}/search/jql", params={"jql": "nonsense ~~ 3"})
     http.get(f"{v3}/search", params={"jql": "project = QA"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from sandbox.server import RunningSandbox
@@ -57,7 +59,7 @@ def test_remote_link_global_id_updates_in_place(cloud: RunningSandbox,
     """Posting the same globalId twice updates one link (201 then 200), found by globalId."""
     key = create(http, cloud.url)["key"]
     url = f"{cloud.url}/rest/api/3/issue/{key}/remotelink"
-    body = {"globalId": "xray-sync:s1", "relationship": "Exploratory session",
+    body: dict[str, Any] = {"globalId": "xray-sync:s1", "relationship": "Exploratory session",
             "object": {"url": "http://c/s1", "title": "Old"}}
     first = http.post(url, json=body)
     body["object"]["title"] = "New"
@@ -156,7 +158,8 @@ def test_dc_generic_test_fields_round_trip(dc: RunningSandbox, dc_http: requests
     """A DC Test made with Test Type Generic and a definition reads both back; edits change it."""
     fields = {f["name"]: f["id"] for f in dc_http.get(f"{dc.url}/rest/api/2/field").json()}
     kind, definition = fields["Test Type"], fields["Generic Test Definition"]
-    key = create(dc_http, dc.url, **{kind: {"value": "Generic"}, definition: "Explore"})["key"]
+    generic: dict[str, Any] = {kind: {"value": "Generic"}, definition: "Explore"}
+    key = create(dc_http, dc.url, **generic)["key"]
     dc_http.put(f"{dc.url}/rest/api/2/issue/{key}", json={"fields": {definition: "Again"}})
     read = dc_http.get(f"{dc.url}/rest/api/2/issue/{key}",
                        params={"fields": f"{kind},{definition}"}).json()["fields"]

@@ -21,7 +21,7 @@ def new_key(connection: jira.JIRA) -> str:
 
 def add(connection: jira.JIRA, key: str, words: str, **extra: object) -> jira.resources.Comment:
     """Adds a comment in the connection's body format."""
-    return connection.add_comment(key, text(connection, words), **extra)  # type: ignore[arg-type]
+    return connection.add_comment(key, text(connection, words), **extra)
 
 
 def test_comment_self_url_reads_the_comment(api: Api) -> None:

@@ -42,9 +42,9 @@ def test_restricted_comment_is_hidden_from_outsiders(api: Api, tester: jira.JIRA
     """A comment restricted to Administrators is listed for the admin, not for the tester."""
     _, admin = api
     key = new_key(admin)
-    secret = admin.add_comment(key, text(admin, "admins only"),  # type: ignore[arg-type]
+    secret = admin.add_comment(key, text(admin, "admins only"),
                                visibility={"type": "role", "value": "Administrators"})
-    tester.add_comment(key, text(tester, "for all"))  # type: ignore[arg-type]
+    tester.add_comment(key, text(tester, "for all"))
     assert [plain(admin, c.body) for c in admin.comments(key)] == ["admins only", "for all"]
     assert [plain(tester, c.body) for c in tester.comments(key)] == ["for all"]
     with pytest.raises(JIRAError) as hidden:
@@ -56,8 +56,8 @@ def test_only_the_author_or_an_admin_edits_a_comment(api: Api, tester: jira.JIRA
     """The tester cannot edit the admin's comment (403); the admin can edit the tester's."""
     _, admin = api
     key = new_key(admin)
-    mine = admin.add_comment(key, text(admin, "admin's"))  # type: ignore[arg-type]
-    theirs = tester.add_comment(key, text(tester, "tester's"))  # type: ignore[arg-type]
+    mine = admin.add_comment(key, text(admin, "admin's"))
+    theirs = tester.add_comment(key, text(tester, "tester's"))
     with pytest.raises(JIRAError) as refused:
         tester.comment(key, mine.id).update(body=text(tester, "hijacked"))
     assert refused.value.status_code == 403

@@ -33,6 +33,7 @@ def test_resolution_of_a_cancelled_issue(api: Api) -> None:
     key = new_key(connection)
     connection.transition_issue(key, "41")
     resolution = connection.issue(key).fields.resolution
+    assert resolution is not None
     assert connection.resolution(resolution.id).name == resolution.name == "Won't Do"
     assert [r.name for r in connection.resolutions()] == ["Done", "Won't Do"]
 

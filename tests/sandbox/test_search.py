@@ -111,7 +111,7 @@ def test_foreign_page_token_is_refused(cloud: RunningSandbox, http: requests.Ses
     for _ in range(3):
         create(http, cloud.url)
     first = http.get(f"{cloud.url}/rest/api/3/search/jql",
-                     params={"jql": "project = QA", "maxResults": 1}).json()
+                     params={"jql": "project = QA", "maxResults": "1"}).json()
     answer = http.get(f"{cloud.url}/rest/api/3/search/jql", params={
         "jql": "labels = x", "nextPageToken": first["nextPageToken"]})
     assert answer.status_code == 400
@@ -130,7 +130,7 @@ def test_dc_search_has_start_at_and_total(dc: RunningSandbox, dc_http: requests.
     """DC search pages with startAt/maxResults and reports the total."""
     keys = [create(dc_http, dc.url)["key"] for _ in range(3)]
     page = dc_http.get(f"{dc.url}/rest/api/2/search", params={
-        "jql": "project = QA ORDER BY key ASC", "startAt": 1, "maxResults": 1}).json()
+        "jql": "project = QA ORDER BY key ASC", "startAt": "1", "maxResults": "1"}).json()
     assert (page["startAt"], page["maxResults"], page["total"]) == (1, 1, 3)
     assert [hit["key"] for hit in page["issues"]] == [keys[1]]
 
@@ -192,5 +192,5 @@ def test_the_connectors_jql_forms(cloud: RunningSandbox, http: requests.Session)
     for jql, expected in forms.items():
         page = http.get(f"{cloud.url}/rest/api/3/search/jql", params={
             "jql": jql, "fields": "summary,status,updated,labels,issuetype",
-            "maxResults": 100}).json()
+            "maxResults": "100"}).json()
         assert [hit["key"] for hit in page["issues"]] == expected, jql

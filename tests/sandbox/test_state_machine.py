@@ -92,7 +92,7 @@ class JiraMachine(RuleBasedStateMachine):
             return
         for label in ("xray-sync", "xs-a", "xs-b"):
             page = self.http.get(f"{self.url}/search/jql", params={
-                "jql": f'labels = "{label}"', "fields": "status", "maxResults": 100}).json()
+                "jql": f'labels = "{label}"', "fields": "status", "maxResults": "100"}).json()
             found = {hit["key"]: hit["fields"]["status"]["name"] for hit in page["issues"]}
             expected = {k: v["status"] for k, v in self.model.items() if label in v["labels"]}
             assert found == expected

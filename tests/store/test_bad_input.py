@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -162,7 +163,7 @@ def test_bad_listing_is_invalid(world: World, query: SessionQuery, rule: str) ->
     ({"mode": "xray", "project": "not a key"}, "project_key_invalid"),
     ({"mode": "hybrid"}, "mode_unknown"),
 ])
-def test_import_refuses_bad_mode_or_project(world: World, kwargs: dict[str, str],
+def test_import_refuses_bad_mode_or_project(world: World, kwargs: dict[str, Any],
                                             rule: str) -> None:
     """An xray import needs a valid project key; modes are standalone or xray."""
     error = _refused(world.store, lambda: world.upload(**kwargs))

@@ -86,14 +86,14 @@ class SyncMachine(RuleBasedStateMachine):
             def crashing(*args: Any, **kwargs: Any) -> None:
                 raise Crash()
 
-            sync_state.record_synced = crashing  # type: ignore[assignment]
+            sync_state.record_synced = crashing
         try:
             self.world.run()
         except Crash:
             event("crashed between the remote write and the local commit")
             self.restart()
         finally:
-            sync_state.record_synced = original  # type: ignore[assignment]
+            sync_state.record_synced = original
 
     # ---- local side --------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import pytest
 from sync.cli.sync_cmds import summary_text
 from sync.cli.wait_view import PlainLines, TerminalBar, plain_line
 from sync.daemon import Daemon
+from sync.engine.dry_run import SyncPlan
 from sync.engine.summary import CycleSummary
 from sync.progress import CycleProgress
 from tests.sync.test_daemon import WAIT, make_config
@@ -56,6 +57,9 @@ class SteppedRunner:
 
     def outbox_depth(self) -> int:
         return 0
+
+    def plan(self, session_ids: frozenset[str] | None, reconcile: bool = False) -> SyncPlan:
+        raise AssertionError("a dry run is not part of these tests")
 
 
 def test_eta_follows_the_push_pace() -> None:

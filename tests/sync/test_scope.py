@@ -60,7 +60,7 @@ def test_a_charter_renamed_in_jira_is_still_pulled(world: World) -> None:
     sid = world.add_session("Mission", kind="charter")
     world.add_session("Checkout")
     world.run()
-    test_key = world.store.show("alice", sid).to_json()["link"]["test"]  # type: ignore[index]
+    test_key = world.store.show("alice", sid).to_json()["link"]["test"]
     world.backend.edit_remotely(str(test_key), summary="Renamed mission")
     world.run()
     assert world.store.show("alice", sid).name == "Renamed mission"

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store import sync_state
 from store.models import AuditEntry, ExploratorySession, JiraLink, OutboxEntry
@@ -17,7 +17,7 @@ from tests.sync.conftest import T0, add_owner, add_xray_session
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine(request: pytest.FixtureRequest) -> Engine:
     name = "db_engine" if request.param == "sqlite" else "pg_engine"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+    return request.getfixturevalue(name)
 
 
 def test_a_claimed_session_is_not_claimed_again_before_its_lease_ends(engine: Engine) -> None:
@@ -119,7 +119,7 @@ def test_a_remote_deletion_makes_the_session_standalone_and_keeps_it(db_engine: 
         assert row is not None and (row.mode, row.name) == ("standalone", "keep")
         assert db.get(JiraLink, sid) is None
         audits = db.exec(select(func.count()).select_from(AuditEntry).where(  # type: ignore[call-overload]
-            AuditEntry.operation == "sync_disconnect")).one()
+            col(AuditEntry.operation) == "sync_disconnect")).one()
     assert audits[0] == 1
 
 

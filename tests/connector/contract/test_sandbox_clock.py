@@ -6,6 +6,7 @@ and is renewed once."""
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_lagging_search_then_marker_check_adopts() -> None:
     from sandbox.options import SandboxOptions
     from sandbox.server import start_sandbox
 
-    deployment = "cloud"
+    deployment: Literal["cloud"] = "cloud"
     clock = MovableClock()
     options = SandboxOptions(search_lag_seconds=60.0, clock=clock)
     with start_sandbox(deployment, "127.0.0.1", 0, options=options) as sandbox:
