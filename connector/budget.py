@@ -7,6 +7,11 @@
                            Center announces (X-RateLimit-FillRate per Interval-Seconds)
                            and pauses when X-RateLimit-Remaining reaches 0
 
+Several daemons on one store share one budget per service and key: `make_backend` is
+handed a `SharedLedger` (the store implements it on PostgreSQL), and every send asks it
+for a place in the windows, and every refusal pauses it, for the whole cluster. Without
+one (SQLite, one process) the budget is this process's own.
+
 Xray Cloud counts a window per API key (300 requests per 5 minutes on Standard, 1,000 on
 Enterprise) and its 429s do not reliably carry Retry-After; Jira Cloud sends Retry-After
 and X-RateLimit-* when it limits; Jira Data Center's limits are set by its admins, often
@@ -20,7 +25,8 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 from connector.ratelimit import Clock, Sleep, TokenBucket
 from connector.retry import reset_seconds
@@ -31,14 +37,39 @@ JITTER = 0.1  # a pause after a bare 429 is stretched by up to a tenth, so clien
 # or a little earlier than Xray's own window opened: keep this much to spare.
 WINDOW_MARGIN_SECONDS = 1.0
 
+# (name, requests, span seconds): at most `requests` sends in any `span` seconds
+SharedWindow = tuple[str, int, float]
+
+
+class SharedLedger(Protocol):
+    """A budget kept where every instance spending the same key sees it (the store's
+    database): the sync hands one to `make_backend`; the connector never imports it."""
+
+    def admit(self, key: str, windows: Sequence[SharedWindow]) -> float:
+        """0 when a request on `key` may go now (then counted in every window), else the
+        seconds until one may (the key's pause, or a window's next place)."""
+
+    def pause(self, key: str, seconds: float) -> float:
+        """Nobody sends on `key` for `seconds` from now (a longer pause stays); the
+        seconds the pause has left."""
+
+
+def window_span(limit: RateLimit) -> float:
+    """The seconds a send counts in a window of `limit`, its margin included."""
+    return limit.per_seconds + min(WINDOW_MARGIN_SECONDS, limit.per_seconds / 100)
+
 
 class Budget:
     """The pause shared by every request of one service of one site."""
 
     def __init__(self, *, floor: float, clock: Clock = time.monotonic,
                  sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None,
-                 waits: bool = True) -> None:
+                 waits: bool = True, shared: SharedLedger | None = None,
+                 key: str = "") -> None:
         self.floor = floor
+        # the cluster's budget of this service and key, when the instances share one
+        self.shared = shared
+        self.key = key
         # False for a caller that does not retry (a readiness check reports, it does not
         # wait): pauses are still taken, never waited for.
         self.waits = waits
@@ -51,6 +82,8 @@ class Budget:
     def acquire(self) -> None:
         """Return when one more request may be sent."""
         self._wait_pause()
+        if self.shared is not None:
+            self._admit_shared()
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn from an answer's rate-limit headers (nothing to learn by default)."""
@@ -72,7 +105,24 @@ class Budget:
         now = self._clock()
         self.pause_until(now + wait)
         with self._lock:
-            return max(wait, self._not_before - now)
+            left = max(wait, self._not_before - now)
+        if self.shared is not None:  # every instance on this key waits it out too
+            left = max(left, self.shared.pause(self.key, wait))
+        return left
+
+    def shared_windows(self) -> list[SharedWindow]:
+        """The windows the cluster counts this service's sends in (none by default)."""
+        return []
+
+    def _admit_shared(self) -> None:
+        """Wait for the cluster's pause and a place in its windows (counted once found)."""
+        assert self.shared is not None
+        while True:
+            wait = self.shared.admit(self.key, self.shared_windows())
+            if wait <= 0 or not self.waits:
+                return
+            self._sleep(wait)
+            self._wait_pause()
 
     def _wait_pause(self) -> None:
         while self.waits:
@@ -92,7 +142,7 @@ class SlidingWindow:
         if limit.requests <= 0 or limit.per_seconds <= 0:
             raise ValueError("a window needs positive requests and per_seconds")
         self.limit = limit
-        self._span = limit.per_seconds + min(WINDOW_MARGIN_SECONDS, limit.per_seconds / 100)
+        self._span = window_span(limit)
         self._sent: collections.deque[float] = collections.deque()
 
     def prefill(self, count: int, now: float) -> None:
@@ -115,14 +165,22 @@ class XrayWindow(Budget):
 
     def __init__(self, limit: RateLimit, *, clock: Clock = time.monotonic,
                  sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None,
-                 waits: bool = True) -> None:
+                 waits: bool = True, shared: SharedLedger | None = None,
+                 key: str = "") -> None:
         self.window = SlidingWindow(limit)
         super().__init__(floor=limit.per_seconds, clock=clock, sleep=sleep, rng=rng,
-                         waits=waits)
+                         waits=waits, shared=shared, key=key)
         self.limit = limit
 
+    def shared_windows(self) -> list[SharedWindow]:
+        return [("window", self.limit.requests, window_span(self.limit))]
+
     def acquire(self) -> None:
-        """Wait for any pause, then for a place in the window."""
+        """Wait for any pause, then for a place in the window (the cluster's, if shared)."""
+        if self.shared is not None:
+            self._wait_pause()
+            self._admit_shared()
+            return
         while True:
             self._wait_pause()
             with self._lock:
@@ -141,8 +199,10 @@ class JiraBudget(Budget):
 
     def __init__(self, cap: RateLimit | None, *, floor: float, clock: Clock = time.monotonic,
                  sleep: Sleep = time.sleep, rng: Callable[[], float] | None = None,
-                 waits: bool = True) -> None:
-        super().__init__(floor=floor, clock=clock, sleep=sleep, rng=rng, waits=waits)
+                 waits: bool = True, shared: SharedLedger | None = None,
+                 key: str = "") -> None:
+        super().__init__(floor=floor, clock=clock, sleep=sleep, rng=rng, waits=waits,
+                         shared=shared, key=key)
         self._bucket = TokenBucket(cap, clock, sleep) if cap is not None else None
         self._window: SlidingWindow | None = None
         self._announced: tuple[int, float, int] | None = None
@@ -150,8 +210,11 @@ class JiraBudget(Budget):
 
     def acquire(self) -> None:
         """Wait for any pause, for a token of the cap, and for a place in Data Center's
-        announced window, as far as each exists."""
+        announced window, as far as each exists (the cluster's, if shared)."""
         self._wait_pause()
+        if self.shared is not None:
+            self._admit_shared()
+            return
         if self._bucket is not None:
             self._bucket.acquire()
         while True:
@@ -161,6 +224,16 @@ class JiraBudget(Budget):
             if wait <= 0:
                 return
             self._sleep(wait)
+
+    def shared_windows(self) -> list[SharedWindow]:
+        # a cap shared by the cluster is a window: at most the cap in any of its spans
+        windows: list[SharedWindow] = []
+        if self.cap is not None:
+            windows.append(("cap", self.cap.requests, self.cap.per_seconds))
+        if self._announced is not None:
+            fill, interval, _ = self._announced
+            windows.append(("announced", fill, interval))
+        return windows
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt the window Data Center announces; pause until the reset when none is left."""
@@ -178,6 +251,8 @@ class JiraBudget(Budget):
             reset = reset_seconds(headers.get("X-RateLimit-Reset"), time.time())
             if reset is not None:
                 self.pause_until(self._clock() + reset)
+                if self.shared is not None:
+                    self.shared.pause(self.key, reset)
 
 
 def remaining_of(headers: Mapping[str, str], default: int) -> int:

@@ -1,8 +1,10 @@
 """`make_backend`: settings in, a ready backend out: one retry layer, and one budget per
-service (Jira's; on Cloud also Xray's window, per API key)."""
+service (Jira's; on Cloud also Xray's window, per API key), kept in a `SharedLedger` when
+several instances spend the same keys."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import time
@@ -12,7 +14,7 @@ import requests
 import requests.utils
 
 from connector.base import Backend
-from connector.budget import JiraBudget, XrayWindow
+from connector.budget import JiraBudget, SharedLedger, XrayWindow
 from connector.channel import Channel, jira_client
 from connector.cloud import CloudBackend, XrayCloud
 from connector.datacenter import DataCenterBackend
@@ -28,19 +30,31 @@ def make_backend(
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
     rng: Callable[[], float] = random.random,
+    shared: SharedLedger | None = None,
 ) -> Backend:
-    """The backend for `settings.deployment`; `clock`/`sleep`/`rng` are seams for tests."""
+    """The backend for `settings.deployment`; `clock`/`sleep`/`rng` are seams for tests;
+    `shared` keeps the budgets where every instance on the same keys sees them."""
     retry = RetryLayer(settings.retry, sleep=sleep, rng=rng)
     waits = settings.retry.enabled  # a caller that does not retry reports, it does not wait
     jira_budget = JiraBudget(settings.jira_rate_limit, floor=settings.retry.rate_limit_floor,
-                             clock=clock, sleep=sleep, rng=rng, waits=waits)
+                             clock=clock, sleep=sleep, rng=rng, waits=waits, shared=shared,
+                             key=budget_key("jira", settings.jira_url, settings.email))
     if settings.deployment == "cloud":
         xray_budget = XrayWindow(settings.rate_limit, clock=clock, sleep=sleep, rng=rng,
-                                 waits=waits)
+                                 waits=waits, shared=shared,
+                                 key=budget_key("xray", settings.xray_url or settings.jira_url,
+                                                settings.client_id))
         return _cloud(settings, jira_budget, xray_budget, retry, clock)
     if settings.deployment == "datacenter":
         return _datacenter(settings, jira_budget, retry, clock)
     raise InvalidInput(f"unknown deployment {settings.deployment!r} [deployment_is_cloud_or_dc]")
+
+
+def budget_key(service: str, url: str, account: str) -> str:
+    """The name of one service's budget for one site and account (Xray: the API key's
+    client id; Jira: the user): the same on every instance, no secret in it."""
+    digest = hashlib.sha256(f"{url.rstrip('/')}\n{account}".encode()).hexdigest()[:24]
+    return f"{service}:{digest}"
 
 
 def pin_environment(http: requests.Session, url: str) -> requests.Session:

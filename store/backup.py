@@ -5,7 +5,7 @@ A backup is a folder:
     backup.json      what it holds (format, database kind, schema revision, counts)
     xray-sync.db     SQLite only: an online copy, consistent at one instant
     blobs/           every session file, content-addressed as in the store
-    home/            the home's own files the caller names (config, sync watermarks)
+    home/            the home's own files the caller names (the config)
 
 SQLite is copied with SQLite's online backup, so the daemon may keep running: the copy
 is the database as one transaction saw it. The session files are copied after it;

@@ -222,3 +222,46 @@ class DownloadLink(SQLModel, table=True):
     session_id: str = Field(max_length=32)
     version: int | None = None
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class RateBudget(SQLModel, table=True):
+    """One service's request budget shared by every daemon on this store (PostgreSQL): the
+    pause a refusal put on it (`not_before`); its row is the lock its sends queue on."""
+
+    __tablename__ = "rate_budgets"
+
+    key: str = Field(primary_key=True, max_length=160)
+    not_before: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class RateSend(SQLModel, table=True):
+    """A request counted in a shared window (`window` = the budget's key and the window's
+    name), kept while the window can still count it."""
+
+    __tablename__ = "rate_sends"
+    __table_args__ = (Index("ix_rate_sends_window_sent_at", "window", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    window: str = Field(max_length=200)
+    sent_at: datetime = Field(sa_column=_utc())
+
+
+class SyncWatermark(SQLModel, table=True):
+    """The pull's watermark of one project: the newest Jira `updated` the cluster applied."""
+
+    __tablename__ = "sync_watermarks"
+
+    project: str = Field(primary_key=True, max_length=64)
+    mark: datetime = Field(sa_column=_utc())
+
+
+class SyncLease(SQLModel, table=True):
+    """A job one daemon of the cluster runs at a time (`pull`): who holds it until when, and
+    when it last started (so that the others skip a pull made this interval)."""
+
+    __tablename__ = "sync_leases"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str | None = Field(default=None, max_length=255)
+    held_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_started: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

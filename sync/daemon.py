@@ -48,6 +48,7 @@ JOB_PURGE = "trash-purge"
 PURGE_INTERVAL_SECONDS = 3600
 PROGRESS_LOG_SECONDS = 10.0  # a cycle longer than this logs where it stands, this often
 STOP_TIMEOUT_SECONDS = 10.0
+PULL_FRESH_SHARE = 0.9  # of the interval: within it, a pull by any daemon serves all
 
 
 class CycleRunner(Protocol):
@@ -392,8 +393,11 @@ def run_daemon(
     stop = stop or threading.Event()
     store = open_store(config)
     holder: list[Daemon] = []
+    # one pull per interval for every daemon on the store: a pull started within most of
+    # an interval serves the others' cycles
     engine = build_engine(config, store, backend=backend,
-                          request_sync=lambda sid: holder[0].request(sid))
+                          request_sync=lambda sid: holder[0].request(sid),
+                          pull_fresh_seconds=config.sync.interval * PULL_FRESH_SHARE)
     daemon = Daemon(config, engine, store)
     holder.append(daemon)
     app = create_app(config, store, daemon, jira_ping=JiraProbe(engine.ctx.backend))

@@ -1,5 +1,6 @@
 """`xray-sync backup DEST` and `xray-sync restore SRC`: the store's database (SQLite) and
-session files, and the home's config and sync watermarks (see `store.backup`).
+session files, and the home's config (see `store.backup`); the pull watermarks live in the
+database since they are shared by every daemon of the store.
 
 PostgreSQL keeps its data in the server: `pg_dump` backs it up (before `backup`, so the
 files copied afterwards hold every file the dump names) and `pg_restore` brings it back
@@ -19,7 +20,6 @@ from store.errors import Conflict
 from sync.cli.context import CliState, json_option, pass_state, store_place
 from sync.cli.errors import NoStore
 from sync.cli.output import emit
-from sync.engine.build import WATERMARKS_FILE
 from sync.wiring import open_store, store_exists, store_settings
 
 CONFIG_FILE = "config.toml"
@@ -38,7 +38,7 @@ def backup_cmd(state: CliState, dest: Path) -> None:
     """Copy the store (SQLite online, while the daemon runs) and its files into DEST."""
     config = state.config()
     store = state.store()
-    home_files = [config.home / CONFIG_FILE, config.home / WATERMARKS_FILE]
+    home_files = [config.home / CONFIG_FILE]
     report = backups.backup(store.engine, store_settings(config).blob_root, dest, home_files)
     data = {**report.to_json(), "note": None if report.database == "sqlite"
             else PG_DUMP_HINT.format(dest=dest)}

@@ -1,5 +1,6 @@
-"""Builds a ready engine from the config: the backend (`connector.make_backend`), the
-context, the workflow and the watermark file in the home folder."""
+"""Builds a ready engine from the config: the backend (`connector.make_backend`, its
+budgets shared through the store on PostgreSQL), the context, the workflow; an earlier
+release's watermark file in the home is moved into the store."""
 
 from __future__ import annotations
 
@@ -7,18 +8,17 @@ from collections.abc import Callable
 
 from connector import make_backend
 from connector.base import Backend
+from connector.budget import SharedLedger
 from connector.settings import ConnectorSettings, RateLimit
 from store.api import Store
+from store.rate_budgets import SharedBudgets
 from sync.config import Config
 from sync.engine.context import EngineContext, worker_name
 from sync.engine.plan import Policy
 from sync.engine.purge import PurgePolicy
 from sync.engine.runner import SyncEngine
-from sync.engine.watermark import Watermarks
+from sync.engine.watermark import adopt_watermark_file
 from sync.workflow import Workflow
-
-# the pull watermarks of this home (a backup carries them)
-WATERMARKS_FILE = "sync-watermarks.json"
 
 
 class NotConfigured(Exception):
@@ -67,13 +67,27 @@ def policy_of(config: Config) -> Policy:
                   on_delete=config.workflow.on_delete)
 
 
+def shared_budgets(store: Store) -> SharedLedger | None:
+    """The budgets every daemon on this store shares (PostgreSQL); None on SQLite, whose
+    one process keeps its own."""
+    if store.engine.dialect.name == "postgresql":
+        return SharedBudgets(store.engine)
+    return None
+
+
 def build_engine(config: Config, store: Store, *, backend: Backend | None = None,
                  request_sync: Callable[[str], None] | None = None,
-                 worker: str | None = None) -> SyncEngine:
-    """The engine of `config` over `store`; `backend` replaces the configured one (tests)."""
+                 worker: str | None = None, pull_fresh_seconds: float = 0.0) -> SyncEngine:
+    """The engine of `config` over `store`; `backend` replaces the configured one (tests).
+
+    `pull_fresh_seconds`: a pull that any daemon of the store started this recently serves
+    this engine's cycle too (the daemon: most of its interval; a one-off sync: 0)."""
+    adopt_watermark_file(store.engine, config.home)
+    if backend is None:
+        backend = make_backend(connector_settings(config), shared=shared_budgets(store))
     ctx = EngineContext(
         engine=store.engine,
-        backend=backend if backend is not None else make_backend(connector_settings(config)),
+        backend=backend,
         blobs=store.blobs,
         policy=policy_of(config),
         console_url=config.public_url,
@@ -83,9 +97,10 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
         concurrency=config.sync.concurrency,
         worker=worker or worker_name(),
         purge=PurgePolicy(config.sync.on_purge, config.sync.purge_transition),
+        pull_fresh_seconds=pull_fresh_seconds,
     )
     # without a daemon (an in-process `xray-sync sync`) a `sync` action has no one to ask:
     # the cycle running it is the sync
     workflow = Workflow(store, config.workflow.service_user,
                         request_sync or (lambda session_id: None), ctx.clock)
-    return SyncEngine(ctx, workflow, Watermarks(config.home / WATERMARKS_FILE))
+    return SyncEngine(ctx, workflow)

@@ -46,6 +46,8 @@ class EngineContext:
     clock: Callable[[], datetime] = utc_now
     backoff: Callable[[int], float] = default_backoff
     purge: PurgePolicy = field(default_factory=PurgePolicy)  # [sync] on_purge
+    # a pull any daemon of the store started this recently serves this cycle too
+    pull_fresh_seconds: float = 0.0
 
 
 def remote_key(row: SyncRow) -> str | None:

@@ -65,17 +65,24 @@ class Puller:
     run, which also leaves the watermarks where they are)."""
 
     def __init__(self, ctx: EngineContext, workflow: Workflow, marks: Watermarks,
-                 recorder: Recorder | None = None) -> None:
+                 recorder: Recorder | None = None,
+                 renew: Callable[[], None] = lambda: None) -> None:
         self.ctx = ctx
         self.workflow = workflow
         self.marks = marks
         self.recorder = recorder
+        self._renew = renew  # keeps the pull lease while a long pull runs
 
     # ---- incremental pull ------------------------------------------------------------
 
     def pull(self, summary: CycleSummary, stop: threading.Event) -> None:
         """Search every linked project for changes; apply them; retry deferred ones."""
-        if self._each_project("pull", self._pull_project, summary, stop):
+
+        def renewed(project: str, types: tuple[str, ...], summary: CycleSummary) -> None:
+            self._renew()
+            self._pull_project(project, types, summary)
+
+        if self._each_project("pull", renewed, summary, stop):
             self._retry_deferred(summary)
 
     def _each_project(self, what: str, step: ProjectStep, summary: CycleSummary,

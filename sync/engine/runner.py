@@ -3,7 +3,9 @@
 Push: the sessions with outbox entries are claimed in batches (a lease, so that two
 daemons never push one session at once) and pushed concurrently (`[sync]
 concurrency`); a session that fails is released with a backoff and blocks nobody
-else. Pull comes first (with the deferred changes of sessions whose lock ended).
+else. Pull comes first (with the deferred changes of sessions whose lock ended), made by
+one daemon of the store at a time (the pull lease, `store.cluster_pull`): a daemon that
+finds it held, or a pull started within `pull_fresh_seconds`, only pushes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from connector.base import Backend
-from store import sync_state
+from store import cluster_pull, sync_state
 from store.sync_state import SyncRow
 from sync.engine.actions import Entry, push_session
 from sync.engine.context import EngineContext
@@ -41,11 +43,11 @@ class _Tally:
 class SyncEngine:
     """Implements the daemon's `CycleRunner`."""
 
-    def __init__(self, ctx: EngineContext, workflow: Workflow,
-                 marks: Watermarks | None = None) -> None:
+    def __init__(self, ctx: EngineContext, workflow: Workflow) -> None:
         self.ctx = ctx
         self.workflow = workflow
-        self.puller = Puller(ctx, workflow, marks or Watermarks(None))
+        self.puller = Puller(ctx, workflow, Watermarks(ctx.engine),
+                             renew=self._renew_pull)
         self._lock = threading.Lock()
 
     def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
@@ -56,11 +58,29 @@ class SyncEngine:
         conflict is decided and recorded instead of Jira's change being overwritten.
         """
         summary = CycleSummary(started=self.ctx.clock())
-        self.puller.pull(summary, stop)
+        self.pull(summary, stop)
         if not stop.is_set():
             self.push(summary, stop, session_ids, progress)
         summary.finished = self.ctx.clock()
         return summary
+
+    def pull(self, summary: CycleSummary, stop: threading.Event) -> bool:
+        """Pull, when this daemon holds the cluster's pull lease; whether it pulled."""
+        ctx = self.ctx
+        if not cluster_pull.claim_pull(ctx.engine, ctx.worker, ctx.clock(),
+                                       lease_seconds=ctx.lease_seconds,
+                                       fresh_seconds=ctx.pull_fresh_seconds):
+            log.debug("pull left to another daemon (held, or made this interval)")
+            return False
+        try:
+            self.puller.pull(summary, stop)
+        finally:
+            cluster_pull.release_pull(ctx.engine, ctx.worker)
+        return True
+
+    def _renew_pull(self) -> None:
+        cluster_pull.renew_pull(self.ctx.engine, self.ctx.worker, self.ctx.clock(),
+                                self.ctx.lease_seconds)
 
     def reconcile(self, stop: threading.Event) -> CycleSummary:
         """The deletion listing."""

@@ -1,54 +1,75 @@
-"""The pull's watermark per project: the newest Jira `updated` seen, kept in a small JSON file.
+"""The pull's watermark per project, kept in the store for the whole cluster, and the lease
+that lets one daemon at a time pull (`store.cluster_pull`).
 
 Jira's own timestamps, never our clock: the next search asks from the watermark minus
 the overlap (`[sync] overlap_seconds`, JQL having minute precision), and what comes
-back twice is recognised by its fingerprint. Each daemon keeps its own file in its
-home; a lost file only costs one wider search (the links' oldest sync is the fallback).
+back twice is recognised by its fingerprint. A project's watermark moves only after its
+changes are applied, so a daemon that dies mid-pull leaves it where it was; before the
+first pull the links' oldest sync is the fallback.
+
+Daemons of earlier releases kept the watermarks in `sync-watermarks.json` in their home:
+`adopt_watermark_file` moves such a file into the store once (each mark only forward)
+and removes it.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import logging
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from store import cluster_pull
+
+log = logging.getLogger("xray_sync.sync.pull")
+
+# where a daemon of an earlier release kept its watermarks, in its home
+WATERMARKS_FILE = "sync-watermarks.json"
+
 
 class Watermarks:
-    """Per-project watermarks in `path` (written atomically); in memory when `path` is None."""
+    """The cluster's per-project watermarks, in the store of `engine`."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._marks: dict[str, str] = self._read()
-
-    def _read(self) -> dict[str, str]:
-        if self.path is None or not self.path.is_file():
-            return {}
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # a damaged file only widens the next search
-        return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def get(self, project: str) -> datetime | None:
-        with self._lock:
-            text = self._marks.get(project)
-        return datetime.fromisoformat(text) if text else None
+        return cluster_pull.watermark(self.engine, project)
 
     def advance(self, project: str, seen: datetime) -> None:
         """Move the watermark forward to `seen` (never backward)."""
-        with self._lock:
-            current = self._marks.get(project)
-            if current is not None and datetime.fromisoformat(current) >= seen:
-                return
-            self._marks[project] = seen.isoformat()
-            self._write()
+        cluster_pull.advance_watermark(self.engine, project, seen)
 
-    def _write(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(".tmp")
-        temp.write_text(json.dumps(self._marks, sort_keys=True), encoding="utf-8")
-        temp.replace(self.path)
+
+def read_watermark_file(path: Path) -> dict[str, datetime]:
+    """The marks of an earlier release's file; {} when it is missing or damaged (a lost
+    watermark only widens the next search)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    marks: dict[str, datetime] = {}
+    for project, text in raw.items():
+        try:
+            when = datetime.fromisoformat(str(text))
+        except ValueError:
+            continue
+        if when.tzinfo is not None:
+            marks[str(project)] = when
+    return marks
+
+
+def adopt_watermark_file(engine: Engine, home: Path) -> None:
+    """Move the home's watermark file of an earlier release into the store, then remove it."""
+    path = home / WATERMARKS_FILE
+    if not path.is_file():
+        return
+    marks = read_watermark_file(path)
+    cluster_pull.adopt_watermarks(engine, marks)
+    path.unlink()
+    log.info("pull watermarks of %d project(s) moved from %s into the store", len(marks),
+             WATERMARKS_FILE)

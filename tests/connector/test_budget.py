@@ -3,6 +3,7 @@ pause after a refusal, and that one service's pause never holds back the other."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -154,3 +155,68 @@ def test_a_caller_that_does_not_retry_does_not_wait_for_a_pause(clock: FakeClock
     budget.refused(None, 30.0)
     budget.acquire()
     assert clock.sleeps == []
+
+
+class MemoryLedger:
+    """A `SharedLedger` in memory on the test's clock: what the store keeps on PostgreSQL."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.paused_until: dict[str, float] = {}
+        self.sent: dict[str, list[float]] = {}
+        self.asked: list[tuple[str, list[tuple[str, int, float]]]] = []
+
+    def admit(self, key: str, windows: Sequence[tuple[str, int, float]]) -> float:
+        now = self.clock()
+        self.asked.append((key, list(windows)))
+        if self.paused_until.get(key, 0.0) > now:
+            return self.paused_until[key] - now
+        for name, most, span in windows:
+            recent = [t for t in self.sent.get(f"{key}/{name}", []) if t > now - span]
+            if len(recent) >= most:
+                return recent[-most] + span - now
+        for name, _, _ in windows:
+            self.sent.setdefault(f"{key}/{name}", []).append(now)
+        return 0.0
+
+    def pause(self, key: str, seconds: float) -> float:
+        now = self.clock()
+        self.paused_until[key] = max(self.paused_until.get(key, 0.0), now + seconds)
+        return self.paused_until[key] - now
+
+
+def test_instances_sharing_a_ledger_keep_one_xray_window_between_them(
+        clock: FakeClock) -> None:
+    """Two instances' windows of three per ten seconds on one ledger: together they send
+    three, and the fourth (whichever instance sends it) waits for the window."""
+    ledger = MemoryLedger(clock)
+    first, second = (XrayWindow(RateLimit(3, 10.0), clock=clock, sleep=clock.sleep,
+                                shared=ledger, key="xray:k") for _ in range(2))
+    for budget in (first, second, first):
+        budget.acquire()
+    assert clock.sleeps == []
+    second.acquire()
+    assert clock.now - 1000.0 == pytest.approx(10.1)
+    assert ledger.asked[0] == ("xray:k", [("window", 3, 10.1)])
+
+
+def test_a_refusal_seen_by_one_instance_pauses_every_instance(clock: FakeClock) -> None:
+    """A bare 429 answered to one instance: the other, which saw none, waits it out too."""
+    ledger = MemoryLedger(clock)
+    first, second = (XrayWindow(RateLimit(300, 30.0), clock=clock, sleep=clock.sleep,
+                                rng=lambda: 1.0, shared=ledger, key="xray:k")
+                     for _ in range(2))
+    assert first.refused(None, None) == pytest.approx(33.0)
+    second.acquire()
+    assert clock.now - 1000.0 == pytest.approx(33.0)
+
+
+def test_a_shared_jira_cap_is_a_window_of_the_cluster(clock: FakeClock) -> None:
+    """A configured Jira cap, shared, is counted as one window for every instance."""
+    ledger = MemoryLedger(clock)
+    budget = JiraBudget(RateLimit(2, 5.0), floor=60.0, clock=clock, sleep=clock.sleep,
+                        shared=ledger, key="jira:k")
+    for _ in range(3):
+        budget.acquire()
+    assert ledger.asked[0] == ("jira:k", [("cap", 2, 5.0)])
+    assert clock.now - 1000.0 == pytest.approx(5.0)

@@ -17,7 +17,6 @@ from sync.engine.plan import Policy
 from sync.engine.purge import PurgePolicy
 from sync.engine.runner import SyncEngine
 from sync.engine.summary import CycleSummary
-from sync.engine.watermark import Watermarks
 from sync.workflow import Workflow
 
 
@@ -52,7 +51,7 @@ class World:
                                  console_url="http://127.0.0.1:8470", worker=worker,
                                  clock=self.clock, backoff=lambda attempts: 0.0,
                                  purge=purge or PurgePolicy())
-        self.sync_engine = SyncEngine(self.ctx, self.workflow(), Watermarks(home / "marks.json"))
+        self.sync_engine = SyncEngine(self.ctx, self.workflow())
         self.stop = threading.Event()
 
     def workflow(self) -> Workflow:

@@ -27,7 +27,6 @@ from store import sync_state
 from store.errors import StoreError
 from sync.cli.sample import make_bundle
 from sync.engine.runner import SyncEngine
-from sync.engine.watermark import Watermarks
 from tests.sync.engine_world import World
 
 NAMES = st.sampled_from(["Alpha", "Beta", "Gamma", "Delta"])
@@ -76,7 +75,7 @@ class SyncMachine(RuleBasedStateMachine):
         ctx = replace(old, worker=f"w{self.restarts + 1}")
         self.world.ctx = ctx
         self.world.sync_engine = SyncEngine(
-            ctx, self.world.workflow(), Watermarks(self.home / "marks.json"))
+            ctx, self.world.workflow())
 
     def run_engine(self) -> None:
         original = sync_state.record_synced
