@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from store import (
+    audit,
     changes,
     content,
     deliveries,
@@ -364,6 +365,11 @@ class Store:
             return locking.unarchive(ctx, actor, session_id)
 
     # -- monitoring -----------------------------------------------------------------------
+
+    def audit(self, actor: str, query: audit.AuditQuery | None = None) -> audit.AuditPage:
+        """A page of the audit trail, newest first (admins only)."""
+        with self._tx(read=True) as ctx:
+            return audit.read(ctx, actor, query or audit.AuditQuery())
 
     def change_stamp(self) -> str:
         """An opaque stamp that differs whenever a session or its sync state changed."""

@@ -268,6 +268,7 @@ class AdminOperation(StrEnum):
     ISSUE_TOKEN = "issue_token"  # noqa: S105  (an operation's name, not a secret)
     ADD_WORKSPACE = "add_workspace"
     CHANGE_MEMBERS = "change_members"
+    READ_AUDIT = "read_audit"
 
 
 def check_admin_only(op: AdminOperation, actor: Actor | None, subject: str | None = None) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse, Response
 
+from store.audit import AuditQuery
 from store.errors import PermissionDenied, StoreError
 from store.views import UserOut
 from sync import metrics
@@ -42,6 +44,27 @@ def changes(ctx: Ctx, user: CurrentUser) -> Json:
     """An opaque `stamp` that differs whenever a session or its sync state changed (poll it,
     and read the listing again when it moves)."""
     return {"stamp": ctx.store.change_stamp()}
+
+
+@router.get("/api/v1/audit", tags=["operations"])
+def audit_trail(
+    ctx: Ctx,
+    user: CurrentUser,
+    user_name: Annotated[str | None, Query(alias="user", max_length=255)] = None,
+    session: Annotated[str | None, Query(max_length=64)] = None,
+    operation: Annotated[str | None, Query(max_length=32)] = None,
+    since: datetime | None = None,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Json:
+    """Who did what to which session, and when, newest first (admins only); `next_before`
+    for the next page."""
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)  # a time without a zone is read as UTC
+    query = AuditQuery(actor=user_name, session_id=session, operation=operation,
+                       since=since, before=before, limit=limit)
+    page = ctx.store.audit(user.name, query)
+    return {"items": [entry.to_json() for entry in page.items], "next_before": page.next_before}
 
 
 def _sync_control(ctx: ApiContext) -> SyncControl:

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("sync.cli.demo_cmd",),
     "backup": ("sync.cli.backup_cmds",),
     "restore": ("sync.cli.backup_cmds",),
+    "audit": ("sync.cli.audit_cmd",),
 }
 cli.lazy_commands.update(COMMANDS)
 

@@ -90,3 +90,24 @@ def test_history_offers_no_revert_to_a_member(page: Page, panel: Panel) -> None:
     dialog = page.get_by_role("dialog", name='History of "Login flows"')
     expect(dialog.locator("#versions tbody tr")).to_have_count(2)
     expect(dialog.get_by_role("button", name=re.compile("^(Revert|Download)"))).to_have_count(0)
+
+
+def test_an_admin_sees_the_audit_trail_filtered(page: Page, panel: Panel) -> None:
+    """Root's Audit view lists who did what; filtering by who keeps only bob's open."""
+    sign_in(page, panel, "root")
+    page.get_by_role("button", name="Audit").click()
+    rows = page.locator("#audit tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= len(panel.ids)  # every import at least
+    page.get_by_label("Who").fill("bob")
+    page.get_by_role("button", name="Show").click()
+    expect(rows).to_have_count(2)  # bob's import of his notes, and his open of Payments
+    expect(rows.first.locator("td").nth(2)).to_have_text("open")
+    expect(rows.first.locator("td").nth(3)).to_have_text(panel.ids["Payments"])
+    shot(page, "audit")
+
+
+def test_the_audit_view_is_offered_to_admins_only(page: Page, panel: Panel) -> None:
+    """Alice, not an admin, has no Audit button."""
+    sign_in(page, panel, "alice")
+    expect(page.get_by_role("button", name="Audit")).to_have_count(0)

@@ -6,6 +6,7 @@
 
 import { $, ApiError, TOKEN_KEY, apiJson, sessionPath, showMessage, state, whenSignedOut } from "./core.js";
 import { copyDialog, deleteDialog, renameDialog, wireDialogs } from "./dialogs.js";
+import { showAudit, wireAudit } from "./audit.js";
 import { downloadFile } from "./downloads.js";
 import { historyDialog, wireHistory } from "./history.js";
 import { startLive, stopLive } from "./live.js";
@@ -41,6 +42,8 @@ async function signIn(token) {
   $("whoami").hidden = false;
   $("whoami").textContent = `Signed in as ${state.me.name}${state.me.is_admin ? " (admin)" : ""}`;
   $("sign-out").hidden = false;
+  document.querySelector('#views [data-view="audit"]').hidden = !state.me.is_admin;
+  setView("sessions", false);
   await loadWorkspaces();
   await startLive(refresh);
   await reload();
@@ -108,7 +111,7 @@ function listUrl(cursor) {
 const reload = () => readRows(0);
 
 // read the shown rows again (after an action, or when something changed elsewhere)
-const refresh = () => readRows(state.rows.length);
+const refresh = () => (state.view === "audit" ? undefined : readRows(state.rows.length));
 
 // a newer listing supersedes one still on its way: only the latest is drawn
 let listing = 0;
@@ -187,14 +190,18 @@ function focusRow(id) {
   else $("filter").focus();
 }
 
-function setView(view) {
+function setView(view, load = true) {
   state.view = view;
   for (const button of document.querySelectorAll("#views button")) {
     button.setAttribute("aria-pressed", String(button.dataset.view === view));
   }
-  $("panel-title").textContent = view === "trash" ? "Trash" : "Sessions";
+  $("panel-title").textContent = { trash: "Trash", audit: "Audit trail" }[view] || "Sessions";
+  $("list").hidden = view === "audit";
+  $("audit-panel").hidden = view !== "audit";
+  for (const id of ["workspace", "filter"]) $(id).closest(".field").hidden = view === "audit";
   showMessage("", false);
-  return reload();
+  if (!load) return undefined;
+  return view === "audit" ? showAudit(false) : reload();
 }
 
 // ---- the options -----------------------------------------------------------------------
@@ -247,6 +254,7 @@ whenSignedOut(signOut);
 whenChosen(runOption);
 wireDialogs({ reload: refresh, focusRow });
 wireHistory(refresh);
+wireAudit();
 $("signin-form").addEventListener("submit", (event) => {
   event.preventDefault();
   signIn($("token").value.trim());
