@@ -108,6 +108,8 @@ class IssueSummary:
     issue_type: str
     session_id: str | None
     labels: tuple[str, ...] = ()
+    status_id: str = ""  # stable where the name is renamed or translated
+    status_category: str = ""  # statusCategory.key: new, indeterminate or done
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Transition:
     id: str
     name: str
     to: str
+    to_id: str = ""  # the target status's id and category key
+    to_category: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,8 +220,9 @@ class Backend(Protocol):
 
     def transition_issue(self, key: str, name: str) -> None:
         """Move the issue through the transition named `name`, or leading to the status
-        `name` (2 requests). Already in that status: nothing more is sent (3 in all).
-        No such transition: `Rejected`. Not retried after an ambiguous failure."""
+        `name` (a name, `id:ID` or `category:KEY`: `connector.statuses`) (2 requests).
+        Already in that status: nothing more is sent (3 in all). No such transition:
+        `Rejected`. Not retried after an ambiguous failure."""
         ...
 
     def add_comment(self, key: str, text: str) -> None:

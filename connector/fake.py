@@ -31,9 +31,11 @@ from connector.base import (
 from connector.errors import AmbiguousWrite, ConnectorError, NotFound, Rejected
 from connector.markers import PRODUCT_LABEL, marker_labels, session_label
 from connector.payloads import ISSUE_TYPES, comment_body, evidence_name
+from connector.statuses import StatusRef, parse_status_spec
 
-# the statuses of the sandbox's workflow (and of a plain Jira one)
-STATUSES = ("To Do", "In Progress", "Done", "Cancelled", "Reopened")
+# the statuses of the sandbox's workflow (and of a plain Jira one): name -> (id, category)
+STATUSES = {"To Do": ("10000", "new"), "In Progress": ("3", "indeterminate"),
+            "Done": ("10001", "done"), "Cancelled": ("10002", "done"), "Reopened": ("4", "new")}
 
 
 @dataclass
@@ -216,8 +218,9 @@ class FakeBackend:
 
     def _summary(self, issue: FakeIssue) -> IssueSummary:
         session = next((lbl[3:] for lbl in issue.labels if lbl.startswith("xs-")), None)
+        status_id, category = STATUSES.get(issue.status, ("", ""))
         return IssueSummary(issue.id, issue.key, issue.updated, issue.summary, issue.status,
-                            issue.issue_type, session, issue.labels)
+                            issue.issue_type, session, issue.labels, status_id, category)
 
     def _marked(self, project: str, issue_types: Sequence[str]) -> list[FakeIssue]:
         return [i for i in self.issues.values()
@@ -250,7 +253,9 @@ class FakeBackend:
         with self._lock:
             self._enter("transition_issue")
             issue = self._get(key)
-            wanted = next((s for s in STATUSES if s.casefold() == name.strip().casefold()), None)
+            spec = parse_status_spec(name)
+            wanted = next((s for s, (sid, cat) in STATUSES.items()
+                           if spec.matches(StatusRef(s, sid, cat))), None)
             if wanted is None:
                 raise Rejected(f"issue {key} has no transition to {name!r} "
                                "[transition_available]", status=400)

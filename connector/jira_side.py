@@ -24,6 +24,7 @@ from connector.base import (
 from connector.channel import Channel
 from connector.errors import Rejected
 from connector.markers import check_session_id
+from connector.statuses import StatusRef, parse_status_spec
 
 # How long the service user's time zone is trusted before `myself` is asked again: a
 # pull round of every project shares one read, the next cycle reads it afresh.
@@ -126,8 +127,10 @@ class JiraSide:
         transitions = readers.read_transitions(answer)
         chosen = payloads.pick_transition(transitions, name)
         if chosen is None:
-            status = self.get_issue(key).status
-            if status.casefold() == name.strip().casefold():
+            issue = self.get_issue(key)
+            status = issue.status
+            here = StatusRef(issue.status, issue.status_id, issue.status_category)
+            if parse_status_spec(name).matches(here):
                 return  # already there (an earlier attempt whose answer was lost)
             offered = ", ".join(f"{t.name} -> {t.to}" for t in transitions) or "none"
             raise Rejected(

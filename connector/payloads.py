@@ -15,6 +15,7 @@ from connector.base import Evidence, IssueDraft, RunRecord, RunStatus, Transitio
 from connector.errors import InvalidInput
 from connector.jql_time import jql_date
 from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
+from connector.statuses import StatusRef, parse_status_spec
 
 ISSUE_TYPES = {"test": "Test", "execution": "Test Execution", "defect": "Bug"}
 SEARCH_FIELDS = "summary,status,updated,labels,issuetype"
@@ -92,10 +93,12 @@ def comment_body(text: str, *, api_version: str) -> dict[str, Any]:
 
 
 def pick_transition(transitions: Sequence[Transition], name: str) -> Transition | None:
-    """The transition named `name`, else the one leading to the status `name` (any case)."""
-    wanted = name.strip().casefold()
-    named = [t for t in transitions if t.name.casefold() == wanted]
-    leading = [t for t in transitions if t.to.casefold() == wanted]
+    """The transition named `name`, else the one leading to the status `name` (any case);
+    `id:ID` and `category:KEY` name the target status only (`connector.statuses`)."""
+    spec = parse_status_spec(name)
+    named = [t for t in transitions
+             if spec.kind == "name" and t.name.casefold() == spec.value.casefold()]
+    leading = [t for t in transitions if spec.matches(StatusRef(t.to, t.to_id, t.to_category))]
     found = named or leading
     return found[0] if found else None
 

@@ -96,7 +96,20 @@ def read_issue(body: Any) -> IssueSummary:
         issue_type=str(issue_type.get("name", "")) if isinstance(issue_type, dict) else "",
         session_id=session_from_labels(labels),
         labels=labels,
+        status_id=_status_id(status),
+        status_category=_status_category(status),
     )
+
+
+def _status_id(status: Any) -> str:
+    value = status.get("id") if isinstance(status, dict) else None
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+
+def _status_category(status: Any) -> str:
+    category = status.get("statusCategory") if isinstance(status, dict) else None
+    key = category.get("key") if isinstance(category, dict) else None
+    return key if isinstance(key, str) else ""
 
 
 def read_linked(body: Any) -> LinkedIssue:
@@ -271,5 +284,7 @@ def read_transitions(body: Any) -> tuple[Transition, ...]:
             id=_text(transition, "id", "transition"),
             name=str(transition.get("name") or ""),
             to=str(target.get("name", "")) if isinstance(target, dict) else "",
+            to_id=_status_id(target),
+            to_category=_status_category(target),
         ))
     return tuple(found)

@@ -6,6 +6,7 @@ version prefix (`/rest/api/2` or `/rest/api/3`) that `self` links should carry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,12 +225,18 @@ def render_issue_type(kind: IssueType, base: str, api: str,
     return body
 
 
-def render_status(status: Status, base: str, api: str) -> dict[str, Any]:
-    """A status with its category, as issue fields carry it."""
+def shown_name(status: str, names: Mapping[str, str] | None) -> str:
+    """A seeded status's name as this site shows it (renamed, or in the user's language)."""
+    return (names or {}).get(status, status)
+
+
+def render_status(status: Status, base: str, api: str,
+                  names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A status with its category, as issue fields carry it (`names`: renamed statuses)."""
     return {
         "self": f"{base}{api}/status/{status.id}", "description": "",
-        "iconUrl": f"{base}/images/icons/statuses/generic.png", "name": status.name,
-        "id": status.id,
+        "iconUrl": f"{base}/images/icons/statuses/generic.png",
+        "name": shown_name(status.name, names), "id": status.id,
         "statusCategory": {
             "self": f"{base}{api}/statuscategory/{status.category_id}", "id": status.category_id,
             "key": status.category_key, "colorName": status.color, "name": status.category_name,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import catalog
@@ -57,6 +57,7 @@ class View:
     tester_email: str = "tester@example.com"
     second_key: str = "DEMO"
     second_name: str = "Demonstration"
+    status_names: Mapping[str, str] = field(default_factory=dict)  # renamed statuses
 
     @property
     def projects(self) -> tuple[catalog.Project, ...]:
@@ -174,7 +175,8 @@ def render_link(link: IssueLink, issue: Issue, other: Issue, view: View) -> dict
                  "self": f"{view.base}{view.api}/issueLinkType/{type_id}"},
         side: {"id": str(other.id), "key": other.key, "self": view.issue_self(other.id),
                "fields": {"summary": other.summary,
-                          "status": catalog.render_status(status, view.base, view.api)}},
+                          "status": catalog.render_status(status, view.base, view.api,
+                                                          view.status_names)}},
     }
 
 
@@ -193,7 +195,7 @@ def field_value(issue: Issue, name: str, view: View, links: LinkLookup) -> Any:
         if kind else None,
         "project": lambda: catalog.render_project_ref(
             view.project(issue.project_key) or view.projects[0], view.base, view.api),
-        "status": lambda: catalog.render_status(status, view.base, view.api),
+        "status": lambda: catalog.render_status(status, view.base, view.api, view.status_names),
         "created": lambda: jira_timestamp(issue.created),
         "updated": lambda: jira_timestamp(issue.updated),
         "reporter": lambda: view.user(issue.reporter),
@@ -281,8 +283,8 @@ def render_transitions(issue: Issue, view: View) -> list[dict[str, Any]]:
     for transition_id in catalog.WORKFLOW[issue.status]:
         target = catalog.STATUSES[catalog.TRANSITION_IDS[transition_id]]
         out.append({
-            "id": transition_id, "name": target.name,
-            "to": catalog.render_status(target, view.base, view.api),
+            "id": transition_id, "name": catalog.shown_name(target.name, view.status_names),
+            "to": catalog.render_status(target, view.base, view.api, view.status_names),
             "hasScreen": False, "isGlobal": False, "isInitial": False,
             "isAvailable": True, "isConditional": False, "isLooped": False,
         })

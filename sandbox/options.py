@@ -75,4 +75,7 @@ class SandboxOptions:
     withheld_permissions: frozenset[str] = frozenset()
     missing_issue_types: frozenset[str] = frozenset()
     missing_fields: frozenset[str] = frozenset()
+    # Statuses as an admin renamed them or the user's language shows them: seeded name ->
+    # shown name (ids and categories stay), e.g. {"Done": "Erledigt"}.
+    status_names: dict[str, str] = field(default_factory=dict)
     clock: Callable[[], float] = time.time

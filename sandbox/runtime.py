@@ -52,5 +52,6 @@ def view_of(request: Request, version: int | None = None) -> View:
         second_key=runtime.options.second_project_key,
         second_name=runtime.options.second_project_name,
         tester_email=runtime.options.tester.email,
+        status_names=runtime.options.status_names,
         actor=user_named(str(request.scope.get("state", {}).get("user", ADMIN.name))) or ADMIN,
     )

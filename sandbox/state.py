@@ -148,7 +148,7 @@ class SandboxState:
             issue.updated = max(self.now(), issue.updated)
             self._index(issue)
             if previous is not None:
-                items = changelog(previous, issue, self.deployment)
+                items = changelog(previous, issue, self.deployment, self.options.status_names)
                 if items:
                     issue.history.append((self.child_id(), self.now(), items))
             event = "jira:issue_updated" if versions else "jira:issue_created"

@@ -129,7 +129,8 @@ class Webhooks:
         """The JSON Jira posts for this event."""
         view = View(self.state.base_url, 2, self.state.deployment,
                     self.state.options.credentials.email, self.state.options.project_key,
-                    self.state.options.project_name)
+                    self.state.options.project_name,
+                    status_names=self.state.options.status_names)
         rendered = render_issue(issue, view, list(NAVIGABLE), lambda _: [])
         body: dict[str, Any] = {
             "timestamp": int(self.state.now() * 1000), "webhookEvent": event,
@@ -139,7 +140,8 @@ class Webhooks:
             body["issue_event_type_name"] = reason
         if before is not None:
             body["changelog"] = {"id": str(self.state.child_id()),
-                                 "items": changelog(before, issue, view.deployment)}
+                                 "items": changelog(before, issue, view.deployment,
+                                                    self.state.options.status_names)}
         return body
 
     def _deliver_all(self) -> None:

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from connector.statuses import StatusRef, find_status
+
 
 class ActionName(StrEnum):
     """What the bridge may do to a session."""
@@ -78,6 +80,10 @@ class JiraEvent:
     new_status: str | None
     # who acted, most stable identifier first: Cloud accountId, then Server key, then name
     actor_ids: tuple[str, ...]
+    # the new status's id (the changelog item's `to`) and category key (the issue's
+    # fields), stable where its name is renamed or translated; "" when not carried
+    new_status_id: str = ""
+    new_status_category: str = ""
 
 
 def parse_action(text: str) -> Action:
@@ -108,14 +114,16 @@ def parse_jira_event(payload: Any) -> JiraEvent:
     issue_key = key if isinstance(key, str) and key else None
     comment = _mapping(payload.get("comment"))
     actor = _mapping(payload.get("user")) or _mapping(comment.get("author"))
-    new_status = _status_change(payload) if webhook_event == "jira:issue_updated" else None
+    change = _status_change(payload) if webhook_event == "jira:issue_updated" else None
+    new_status, new_status_id = change or (None, "")
     if webhook_event == "jira:issue_deleted":
         kind = EventKind.DELETED
     elif new_status is not None:
         kind = EventKind.STATUS_CHANGED
     else:
         kind = EventKind.OTHER
-    return JiraEvent(kind, webhook_event, issue_key, new_status, _actor_ids(actor))
+    return JiraEvent(kind, webhook_event, issue_key, new_status, _actor_ids(actor),
+                     new_status_id, _category_of(issue, new_status_id) if change else "")
 
 
 def configured_action(event: JiraEvent, on_status: Mapping[str, str],
@@ -126,33 +134,33 @@ def configured_action(event: JiraEvent, on_status: Mapping[str, str],
     if event.kind is EventKind.DELETED:
         return parse_action(on_delete) if on_delete.strip() else None
     if event.kind is EventKind.STATUS_CHANGED and event.new_status is not None:
-        configured = _lookup_status(on_status, event.new_status)
+        moved_to = StatusRef(event.new_status, event.new_status_id, event.new_status_category)
+        configured = find_status(on_status, moved_to)
         return parse_action(configured) if configured else None
     return None
 
 
-def _lookup_status(on_status: Mapping[str, str], status: str) -> str | None:
-    # Jira status names are case-insensitive in JQL; accept "Done" for "done"
-    if status in on_status:
-        return on_status[status]
-    folded = status.casefold()
-    for name, action in on_status.items():
-        if name.casefold() == folded:
-            return action
-    return None
-
-
-def _status_change(payload: Mapping[str, Any]) -> str | None:
+def _status_change(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The new status's name (`toString`) and id (`to`) from the changelog, if it moved."""
     items = _mapping(payload.get("changelog")).get("items")
     if not isinstance(items, list):
         return None
     for item in items:
         if not isinstance(item, Mapping) or not _is_status_item(item):
             continue
-        to = item.get("toString")
-        if isinstance(to, str) and to:
-            return to
+        name, status_id = item.get("toString"), item.get("to")
+        if isinstance(name, str) and name:
+            return name, str(status_id) if isinstance(status_id, str | int) else ""
     return None
+
+
+def _category_of(issue: Mapping[str, Any], status_id: str) -> str:
+    """The category key of the issue's status, when it is the new status."""
+    status = _mapping(_mapping(issue.get("fields")).get("status"))
+    if not status_id or str(status.get("id", "")) != status_id:
+        return ""
+    key = _mapping(status.get("statusCategory")).get("key")
+    return key if isinstance(key, str) else ""
 
 
 def _is_status_item(item: Mapping[str, Any]) -> bool:

@@ -21,7 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from connector.errors import InvalidInput
 from connector.settings import xray_cloud_url
+from connector.statuses import parse_status_spec
 from sync.bridge import DEFAULT_AUTOMATION_ACTIONS, BadAction, parse_action
 
 DEFAULT_PORT = 8470
@@ -85,13 +87,22 @@ class SyncConfig(_Section):
     rate_limit_window: int = Field(default=300, gt=0)
     conflict_policy: Literal["local", "remote"] = "local"
     on_purge: Literal["leave", "transition", "comment"] = "leave"
-    purge_transition: str = "Cancelled"
+    purge_transition: str = "Cancelled"  # a status name, id:ID or category:KEY
     claim_lease_seconds: int = Field(default=120, gt=0)
     overlap_seconds: int = Field(default=120, ge=60)  # JQL has minute precision
     # on-demand syncs (POST /api/v1/sync) per user: this many at once, then one more every
     # request_interval_seconds (0: no limit); admins may force one past it
     request_burst: int = Field(default=3, gt=0)
     request_interval_seconds: float = Field(default=10, ge=0)
+
+    @field_validator("purge_transition")
+    @classmethod
+    def _status_spec(cls, value: str) -> str:
+        try:
+            parse_status_spec(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
 
 
 class WorkflowConfig(_Section):
@@ -111,8 +122,9 @@ class WorkflowConfig(_Section):
     def _known_status_actions(cls, value: dict[str, str]) -> dict[str, str]:
         for status, action in value.items():
             try:
+                parse_status_spec(status)
                 parse_action(action)
-            except BadAction as exc:
+            except (BadAction, InvalidInput) as exc:
                 raise ValueError(f"{status!r}: {exc}") from None
         return value
 

@@ -196,5 +196,6 @@ def deferred_json(remote: Remote) -> dict[str, str] | None:
         return {"deleted": remote.key}
     if isinstance(remote, RemoteView):
         return {"key": remote.key, "summary": remote.summary, "status": remote.status,
-                "updated": remote.updated.isoformat()}
+                "updated": remote.updated.isoformat(), "status_id": remote.status_id,
+                "status_category": remote.status_category}
     return None

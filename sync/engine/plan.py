@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from connector.statuses import StatusRef, find_status
+
 ConflictPolicy = Literal["local", "remote"]
 
 
@@ -51,6 +53,8 @@ class RemoteView:
     summary: str
     status: str
     updated: datetime
+    status_id: str = ""  # stable where the name is renamed or translated
+    status_category: str = ""  # new, indeterminate or done
 
 
 @dataclass(frozen=True)
@@ -241,7 +245,8 @@ def _plan_status(
         return [RecordBase(local.session_id, status=remote.status)]
     if _frozen(local):
         return [Defer(local.session_id, f"status {remote.status!r} waits for the lock to end")]
-    action = (policy.on_status or {}).get(remote.status)
+    moved_to = StatusRef(remote.status, remote.status_id, remote.status_category)
+    action = find_status(policy.on_status or {}, moved_to)
     return [PullStatus(local.session_id, remote.status, action)]
 
 

@@ -188,11 +188,13 @@ class Puller:
 
 
 def _view(issue: IssueSummary) -> RemoteView:
-    return RemoteView(issue.key, issue.summary, issue.status, issue.updated)
+    return RemoteView(issue.key, issue.summary, issue.status, issue.updated, issue.status_id,
+                      issue.status_category)
 
 
 def _deferred_view(row: SyncRow, deferred: dict[str, str]) -> Remote:
     if "deleted" in deferred:
         return RemoteDeleted(deferred["deleted"])
     return RemoteView(deferred["key"], deferred["summary"], deferred["status"],
-                      datetime.fromisoformat(deferred["updated"]))
+                      datetime.fromisoformat(deferred["updated"]),
+                      deferred.get("status_id", ""), deferred.get("status_category", ""))
