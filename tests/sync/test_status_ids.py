@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from sandbox.options import SandboxOptions
 from sandbox.server import RunningSandbox, start_sandbox
-from sync.bridge import decide, parse_action, parse_jira_event
+from sync.bridge import configured_action, parse_action, parse_jira_event
 from sync.cli import cli
 from sync.cli.sample import make_bundle
 from sync.config import ConfigError, load_config
@@ -110,10 +110,10 @@ def test_a_webhook_is_matched_by_the_changelog_id_first() -> None:
     assert (event.new_status, event.new_status_id, event.new_status_category) == (
         "Erledigt", "10001", "done")
     table = {"Erledigt": "disconnect", "category:done": "unarchive", "id:10001": "archive"}
-    assert decide(event, table, "") == parse_action("archive")
-    assert decide(event, {"Erledigt": "disconnect", "category:done": "unarchive"},
+    assert configured_action(event, table, "") == parse_action("archive")
+    assert configured_action(event, {"Erledigt": "disconnect", "category:done": "unarchive"},
                   "") == parse_action("unarchive")
-    assert decide(event, {"erledigt": "disconnect"}, "") == parse_action("disconnect")
+    assert configured_action(event, {"erledigt": "disconnect"}, "") == parse_action("disconnect")
 
 
 def test_the_sandbox_webhook_changelog_carries_the_id_and_the_shown_name(
