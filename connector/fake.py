@@ -92,6 +92,12 @@ class FakeBackend:
         that timed out, or an answer lost)."""
         self._lose_imports += 1
 
+    def clear_faults(self) -> None:
+        """Drop every injected fault not used yet (failures, lost creates and imports)."""
+        self._faults.clear()
+        self._lose_creates = 0
+        self._lose_imports = 0
+
     def _enter(self, name: str) -> None:
         self.calls[name] += 1
         for index, (call, error) in enumerate(self._faults):
