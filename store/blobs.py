@@ -84,7 +84,8 @@ class BlobStore:
         self.root = root
         self._tmp = root / ".tmp"
         try:
-            self._tmp.mkdir(parents=True, exist_ok=True)
+            # private, whatever the umask: session files are no other local user's business
+            self._tmp.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise _unavailable("create the blob folder", exc) from exc
 
@@ -173,8 +174,8 @@ class BlobStore:
                 temp.unlink()
                 return
             new_folders = not target.parent.is_dir()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp.chmod(0o444)  # a blob is immutable: its name is its content
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temp.chmod(0o400)  # a blob is immutable (its name is its content) and private
             temp.replace(target)
             _fsync_dir(target.parent)
             if new_folders:  # their names must survive a crash too

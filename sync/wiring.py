@@ -24,9 +24,11 @@ from store.db import make_engine
 from store.db import migrate as migrate_schema
 from store.errors import Unavailable
 from sync.config import Config
+from sync.privacy import privacy_warnings, private_file, private_folder
 
 MASK = "********"
 _MIB = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 def store_settings(config: Config) -> StoreSettings:
@@ -46,8 +48,10 @@ def store_settings(config: Config) -> StoreSettings:
 
 def open_store(config: Config, *, migrate: bool = True) -> Store:
     """The store of `config`: its home created, its schema migrated (unless told not to)."""
-    config.home.mkdir(parents=True, exist_ok=True)
-    _create_sqlite_folder(config.store_url)
+    private_folder(config.home)
+    database = _create_sqlite_file(config.store_url)
+    for warning in privacy_warnings(config.home, (database,) if database else ()):
+        log.warning("%s", warning)
     engine = make_engine(config.store_url)
     if migrate:
         try:
@@ -83,11 +87,17 @@ def _unreachable(url: str) -> Unavailable:
                        f"cannot reach the store database {shown} [database_unavailable]")
 
 
-def _create_sqlite_folder(url: str) -> None:
-    # a SQLite URL may point outside the home; its folder must exist before connecting
+def _create_sqlite_file(url: str) -> Path | None:
+    """The SQLite database file of `url`, created private (0600, in a 0700 folder) if new.
+
+    A SQLite URL may point outside the home; its folder must exist before connecting."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser()
+    private_folder(path.parent)
+    private_file(path)  # SQLite gives its -wal and -shm files this file's mode
+    return path
 
 
 def secret_values(config: Config) -> list[str]:
