@@ -1,6 +1,6 @@
 """The data folder is private: created 0700, its files 0600, whatever the umask.
 
-The home holds the SQLite store, the session files and the pull watermark: other local
+The home holds the SQLite store and the session files: other local
 users must read none of it. Folders are made with mode 0700 and files opened with 0600
 (a umask only takes bits away, so these hold under any umask); the SQLite database is
 created 0600 before SQLite opens it, and SQLite gives its WAL and shared-memory files the
