@@ -13,6 +13,7 @@ from sandbox import (
     jira_comments,
     jira_createmeta,
     jira_issues,
+    jira_lists,
     jira_meta,
     jira_parts,
     jira_permissions,
@@ -36,6 +37,8 @@ JIRA_PREFIX = "/rest/api/{version}"
 def jira_routes(cloud: bool) -> list[BaseRoute]:
     """Jira REST routes; the version (2, 3, latest) is checked per request."""
     return [
+        # before `{id}` routes: `project/search`, `priority/search`... are not ids
+        *jira_lists.routes(JIRA_PREFIX),
         *jira_meta.routes(JIRA_PREFIX), *jira_permissions.routes(JIRA_PREFIX),
         *jira_search.routes(JIRA_PREFIX, cloud),
         # before issue/{idOrKey}: `createmeta` is not an issue key

@@ -87,6 +87,11 @@ async def assignable(request: Request) -> Response:
                          "project.")
     elif view.project(params["project"]) is None:
         raise NotFound(f"No project could be found with key '{params['project']}'.")
+    return search_users(request, view)
+
+
+def search_users(request: Request, view: View) -> Response:
+    """A page (plain list) of the users the request's search words match (all without)."""
     return _search(request, view, _search_words(request, view))
 
 

@@ -188,6 +188,28 @@ def exercise_references(http: requests.Session, v3: str, key: str) -> None:
     http.delete(f"{v3}/issue/{key}/watchers", params={"accountId": tester})
     http.post(f"{v3}/issue/{key}/votes")
     http.delete(f"{v3}/issue/{key}/votes")
+    exercise_lists(http, v3, key)
+
+
+def exercise_lists(http: requests.Session, v3: str, key: str) -> None:
+    """The paged and bulk siblings, good and bad."""
+    note = http.post(f"{v3}/issue/{key}/comment", json={"body": ADF}).json()
+    http.post(f"{v3}/comment/list", json={"ids": [int(note["id"])]})
+    http.post(f"{v3}/comment/list", json={"ids": []})
+    tester = "5b10a2844c20165700ede22h"
+    for path, params in [
+            ("priority/search", {"onlyDefault": "true"}), ("resolution/search", {"id": "10000"}),
+            ("issuetype/project", {"projectId": "10001"}), ("issuetype/project", {}),
+            ("issuetype/project", {"projectId": "99"}), ("project/search", {"query": "demo"}),
+            ("users", {}), ("users/search", {"maxResults": 1}),
+            ("user/bulk", {"accountId": tester}), ("user/bulk", {}),
+            ("user/assignable/multiProjectSearch", {"projectKeys": "QA,DEMO"}),
+            ("user/assignable/multiProjectSearch", {"projectKeys": "NOPE"}),
+            ("user/viewissue/search", {"issueKey": key, "query": "sand"}),
+            ("user/viewissue/search", {}), ("mypreferences/locale", {})]:
+        http.get(f"{v3}/{path}", params=params)
+    http.post(f"{v3}/search/approximate-count", json={"jql": "project = QA"})
+    http.post(f"{v3}/search/approximate-count", json={"jql": "project = = QA"})
 
 
 def template_of(method: str, path: str) -> str:

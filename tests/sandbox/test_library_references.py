@@ -94,3 +94,29 @@ def test_tester_cannot_make_others_watch(api: Api, tester: jira.JIRA) -> None:
     with pytest.raises(JIRAError) as refused:
         tester.remove_watcher(key, "sandbox")
     assert refused.value.status_code == 403
+
+
+def test_users_who_can_see_an_issue_or_be_assigned_in_projects(api: Api) -> None:
+    """search_allowed_users_for_issue and the multi-project assignable search find users."""
+    _, connection = api
+    key = new_key(connection)
+    seen = connection.search_allowed_users_for_issue("tester", issueKey=key)
+    assert [u.displayName for u in seen] == ["Sandbox Tester"]
+    both = connection.search_assignable_users_for_projects("tester", "QA,DEMO")
+    assert "Sandbox Tester" in [u.displayName for u in both]
+
+
+def test_comments_by_id_and_approximate_count(api: Api) -> None:
+    """POST comment/list answers the comments named; Cloud's approximate count counts hits."""
+    running, connection = api
+    key = new_key(connection)
+    text_body = connection._options["rest_api_version"] == "2"
+    note = connection.add_comment(key, "hello" if text_body else {  # type: ignore[arg-type]
+        "type": "doc", "version": 1, "content": []})
+    base = connection._get_url("")
+    listed = connection._session.post(f"{base}comment/list", json={"ids": [int(note.id)]})
+    assert [c["id"] for c in listed.json()["values"]] == [note.id]
+    counted = connection._session.post(f"{base}search/approximate-count",
+                                       json={"jql": "project = QA"}) \
+        if running.runtime.deployment == "cloud" else None
+    assert counted is None or counted.json() == {"count": 1}
