@@ -197,7 +197,7 @@ def exercise_lists(http: requests.Session, v3: str, key: str) -> None:
     http.post(f"{v3}/comment/list", json={"ids": [int(note["id"])]})
     http.post(f"{v3}/comment/list", json={"ids": []})
     tester = "5b10a2844c20165700ede22h"
-    for path, params in [
+    calls: list[tuple[str, dict[str, str | int]]] = [
             ("priority/search", {"onlyDefault": "true"}), ("resolution/search", {"id": "10000"}),
             ("issuetype/project", {"projectId": "10001"}), ("issuetype/project", {}),
             ("issuetype/project", {"projectId": "99"}), ("project/search", {"query": "demo"}),
@@ -206,7 +206,8 @@ def exercise_lists(http: requests.Session, v3: str, key: str) -> None:
             ("user/assignable/multiProjectSearch", {"projectKeys": "QA,DEMO"}),
             ("user/assignable/multiProjectSearch", {"projectKeys": "NOPE"}),
             ("user/viewissue/search", {"issueKey": key, "query": "sand"}),
-            ("user/viewissue/search", {}), ("mypreferences/locale", {})]:
+            ("user/viewissue/search", {}), ("mypreferences/locale", {})]
+    for path, params in calls:
         http.get(f"{v3}/{path}", params=params)
     http.post(f"{v3}/search/approximate-count", json={"jql": "project = QA"})
     http.post(f"{v3}/search/approximate-count", json={"jql": "project = = QA"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jira
 import pytest
 from jira.exceptions import JIRAError
@@ -111,8 +113,8 @@ def test_comments_by_id_and_approximate_count(api: Api) -> None:
     running, connection = api
     key = new_key(connection)
     text_body = connection._options["rest_api_version"] == "2"
-    note = connection.add_comment(key, "hello" if text_body else {  # type: ignore[arg-type]
-        "type": "doc", "version": 1, "content": []})
+    body: Any = "hello" if text_body else {"type": "doc", "version": 1, "content": []}
+    note = connection.add_comment(key, body)
     base = connection._get_url("")
     listed = connection._session.post(f"{base}comment/list", json={"ids": [int(note.id)]})
     assert [c["id"] for c in listed.json()["values"]] == [note.id]
