@@ -64,7 +64,7 @@ class SandboxOptions:
     # The user's time zone (`myself` -> timeZone), in which JQL's absolute dates are read.
     time_zone: str = "UTC"
     # Xray imports read their body, take this long, then apply (even for a client that
-    # gave up meanwhile): public reports give 35-60 s for imports with evidence.
+    # gave up meanwhile): 35-60 s are reported for imports with evidence.
     import_delay_ms: float = 0.0
     # "legacy" plays an older Xray Server: its import reads a test's files from `evidences`
     # only (`evidence` is ignored), and a run's startedOn/finishedOn are display strings
