@@ -42,7 +42,7 @@ from store.context import Ctx, authorize
 from store.db import read_only
 from store.errors import Conflict, Invalid, Unavailable
 from store.models import Mode
-from store.rows import user_named
+from store.rows import session_out, user_named
 from store.rules import Operation
 from store.settings import StoreSettings
 from store.sync_state import SyncRow
@@ -370,6 +370,12 @@ class Store:
         """A page of the audit trail, newest first (admins only)."""
         with self._tx(read=True) as ctx:
             return audit.read(ctx, actor, query or audit.AuditQuery())
+
+    def may_sync(self, actor: str, session_id: str) -> SessionOut:
+        """The session, when `actor` may ask for a sync of it now (Retry sync); else the
+        rule's error. Nothing is written: the caller asks the sync engine."""
+        with self._tx(read=True) as ctx:
+            return session_out(ctx.db, authorize(ctx, actor, session_id, Operation.SYNC).row)
 
     def change_stamp(self) -> str:
         """An opaque stamp that differs whenever a session or its sync state changed."""

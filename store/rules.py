@@ -43,6 +43,7 @@ class Operation(StrEnum):
     ARCHIVE = "archive"
     UNARCHIVE = "unarchive"
     REASSIGN = "reassign"
+    SYNC = "sync"  # ask the sync engine for this session now (Retry sync)
 
 
 class Verdict(Enum):
@@ -138,6 +139,7 @@ _WHO: dict[Operation, tuple[Callable[[Actor, SessionState], bool], str, str]] = 
     Operation.ARCHIVE: (_members_or_admins, "members_only", "only members of the workspace"),
     Operation.UNARCHIVE: (_members_or_admins, "members_only", "only members of the workspace"),
     Operation.REASSIGN: (_admins, "admin_only", "only admins"),
+    Operation.SYNC: (_owner_or_admin, "owner_or_admin", "only the owner or an admin"),
 }
 
 
@@ -209,6 +211,7 @@ _LOCK_FREE = {
     Operation.RESTORE,
     Operation.IMPORT,
     Operation.REASSIGN,  # the lock stays with its holder
+    Operation.SYNC,  # the sync defers what a user's lock holds back, by its own rules
 }
 
 

@@ -28,6 +28,7 @@ OPTIONS: tuple[tuple[str, Operation], ...] = (
     ("revert", Operation.REVERT),
     ("connect", Operation.CONNECT),
     ("disconnect", Operation.DISCONNECT),
+    ("retry_sync", Operation.SYNC),
 )
 
 
@@ -57,6 +58,8 @@ def allowed_actions(
     state = session_state(session, lease_seconds)
     allowed: list[str] = []
     for option, operation in OPTIONS:
+        if option == "retry_sync" and (session.link is None or session.link.state != "error"):
+            continue  # offered only to a session stuck in sync errors
         try:
             verdict = decide(operation, actor, state, now)
         except StoreError:

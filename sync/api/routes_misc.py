@@ -98,6 +98,17 @@ def request_sync(
     return {"requested": True, "session": session, "reconcile": reconcile}
 
 
+@router.post("/api/v1/sessions/{session_id}/retry-sync", status_code=202, tags=["sync"])
+def retry_sync(ctx: Ctx, user: CurrentUser, session_id: str) -> Json:
+    """Retry sync: ask the daemon for a sync of this session now (its owner or an admin),
+    within the caller's budget of on-demand syncs."""
+    control = _sync_control(ctx)
+    ctx.store.may_sync(user.name, session_id)
+    _spend(ctx, user, False)
+    control.request(session_id)
+    return {"requested": True, "session": session_id}
+
+
 def _spend(ctx: ApiContext, user: UserOut, force: bool) -> None:
     """Take one of the user's on-demand syncs, or refuse (a forced one: admins only)."""
     if force:

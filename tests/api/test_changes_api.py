@@ -1,4 +1,4 @@
-"""The change feed: a stamp that moves when a session or its sync state changes, not otherwise."""
+"""The change feed (a stamp that moves when a session or its sync state changes) and Retry sync."""
 
 from __future__ import annotations
 
@@ -40,3 +40,20 @@ def test_a_sync_error_moves_the_stamp(world: World) -> None:
 def test_the_feed_needs_a_token(world: World) -> None:
     """Polling without Authorization is 401."""
     assert world.client.get("/api/v1/changes").status_code == 401
+
+
+def test_retry_sync_asks_the_engine_for_the_owner(world: World) -> None:
+    """The owner's Retry sync is 202 and the engine is asked for that session."""
+    session = world.upload(mode="xray", project="QA")
+    answer = world.client.post(f"/api/v1/sessions/{session['id']}/retry-sync",
+                               headers=world.auth("alice"))
+    assert answer.status_code == 202 and world.sync.requests == [session["id"]]
+
+
+def test_retry_sync_is_refused_to_a_member(world: World) -> None:
+    """Bob, a member but not the owner, is refused (403 owner_or_admin); nothing is asked."""
+    session = world.upload(mode="xray", project="QA")
+    answer = world.client.post(f"/api/v1/sessions/{session['id']}/retry-sync",
+                               headers=world.auth("bob"))
+    assert answer.status_code == 403 and answer.json()["error"]["rule"] == "owner_or_admin"
+    assert world.sync.requests == []

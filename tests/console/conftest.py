@@ -57,6 +57,7 @@ class Panel:
     store: Store
     tokens: dict[str, str]
     ids: dict[str, str]
+    sync: FakeSync
 
 
 def seed(store: Store) -> dict[str, str]:
@@ -107,7 +108,8 @@ def panel(
     home = tmp_path / "home"
     engine = make_engine(f"sqlite:///{home / 'store.db'}")
     store = Store(engine, StoreSettings(home=home))
-    app = create_app(make_config(home), store, FakeSync())
+    fake_sync = FakeSync()
+    app = create_app(make_config(home), store, fake_sync)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle + delayed-ACK stall
     sock.bind(("127.0.0.1", 0))  # the listening socket exists before the thread: no waiting
@@ -116,7 +118,7 @@ def panel(
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     port = sock.getsockname()[1]
-    yield Panel(f"http://127.0.0.1:{port}", store, tokens, ids)
+    yield Panel(f"http://127.0.0.1:{port}", store, tokens, ids, fake_sync)
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()

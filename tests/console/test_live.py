@@ -69,3 +69,27 @@ def test_an_open_menu_stays_open_when_the_rows_change(page: Page, panel: Panel) 
     expect(row_of(page, "Payments").locator("td.lock")).to_have_text("—", timeout=SOON)
     expect(menu).to_be_visible()
     expect(menu.get_by_role("menuitem", name="Duplicate to")).to_be_focused()
+
+
+def test_a_session_stuck_in_sync_errors_offers_retry_sync(page: Page, panel: Panel) -> None:
+    """The row shows its sync error; Retry sync asks the engine for that session."""
+    sid = panel.ids["Checkout with expired cards"]
+    record_error(panel.store.engine, sid, "Jira answered 503", datetime.now(UTC))
+    sign_in(page, panel, "alice")
+    expect(row_of(page, "Checkout with expired cards").locator("td.sync")).to_contain_text(
+        "error: Jira answered 503")
+    assert "Retry sync" not in open_menu(page, "Login flows")  # no error: not offered
+    page.keyboard.press("Escape")
+    assert open_menu(page, "Checkout with expired cards")[-1] == "Retry sync"
+    page.get_by_role("menuitem", name="Retry sync").click()
+    expect(page.locator("#message")).to_have_text(
+        'A sync of "Checkout with expired cards" is asked for: its row shows the result.')
+    assert panel.sync.requests == [sid]
+
+
+def test_retry_sync_is_not_offered_to_a_member(page: Page, panel: Panel) -> None:
+    """Bob, a member but not the owner, is not offered Retry sync on alice's failing session."""
+    record_error(panel.store.engine, panel.ids["Checkout with expired cards"], "Jira answered 503",
+                 datetime.now(UTC))
+    sign_in(page, panel, "bob")
+    assert "Retry sync" not in open_menu(page, "Checkout with expired cards")

@@ -55,6 +55,9 @@ TABLE: dict[str, dict[str, tuple[str, str, str]]] = {
     "archive": {"owner": (OK, LOCKED, LOCKED), "member": (OK, LOCKED, LOCKED),
                 "non_member": _NO, "admin": (OK, LOCKED, LOCKED), "former_owner": _NO},
     # handing a session to another member: admins only, whoever holds the lock
+    # Retry sync: the owner or an admin, whoever holds the lock
+    "sync": {"owner": _ALL_OK, "member": _NO, "non_member": _NO, "admin": _ALL_OK,
+             "former_owner": _NO},
     "reassign": {"owner": _NO, "member": _NO, "non_member": _NO, "admin": _ALL_OK,
                  "former_owner": _NO},
 }

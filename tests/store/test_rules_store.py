@@ -77,6 +77,7 @@ def _operation(store: Store, op: str, actor: str, sid: str) -> Callable[[], obje
         "disconnect": lambda: store.disconnect(actor, sid),
         "archive": lambda: store.archive(actor, sid, "Test Execution moved to Done"),
         "reassign": lambda: store.reassign(actor, sid, "bob"),
+        "sync": lambda: store.may_sync(actor, sid),
     }
     return calls[op]
 

@@ -22,6 +22,7 @@ const SESSION_OPTIONS = [
   ["delete", "Delete"],
   ["move", "Move"],
   ["history", "History"],
+  ["retry_sync", "Retry sync"],
 ];
 const TRASH_OPTIONS = [["restore", "Restore"]];
 const lastWorkspaceKey = () => `xray-sync-workspace:${state.me.name}`;
@@ -226,6 +227,9 @@ function runOption(key, session) {
       return downloadFile(session);
     case "history":
       return historyDialog(session);
+    case "retry_sync":
+      return act(apiJson("POST", `${path}/retry-sync`), () =>
+        `A sync of "${session.name}" is asked for: its row shows the result.`);
     case "unlock":
       return act(apiJson("POST", `${path}/unlock`), (r) => `"${r.name}" is unlocked.`);
     case "restore":
