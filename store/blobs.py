@@ -17,6 +17,7 @@ caller's decision (`store` keeps the digests in its tables).
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -226,5 +227,10 @@ def _fsync_dir(folder: Path) -> None:
 
 def _unavailable(action: str, exc: OSError) -> Unavailable:
     # strerror only: the path may reveal the data folder's layout, the message stays short.
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return Unavailable(rule="blob_storage_full",
+                           message=f"the blob folder is full, so it could not {action} "
+                                   "(nothing was stored): free space in the home's blobs "
+                                   "folder and try again")
     return Unavailable(rule="blob_storage_failed",
                        message=f"the blob storage could not {action}: {exc.strerror or exc}")

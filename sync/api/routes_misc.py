@@ -145,13 +145,18 @@ def _may_see(ctx: ApiContext, user: UserOut, session_id: str) -> bool:
 
 @router.get("/healthz", tags=["operations"])
 def healthz(ctx: Ctx) -> JSONResponse:
-    """200 when the store answers (and Jira, when a probe is configured); 503 otherwise."""
+    """`ok` (200) when the store and Jira answer; `degraded` (200) when only Jira does not:
+    this instance serves its API and console while the outbox waits for Jira; `unavailable`
+    (503) when the store does not answer."""
     checks: dict[str, str] = {"store": "ok" if _store_ok(ctx) else "unavailable"}
     if ctx.jira_ping is not None:
         checks["jira"] = "ok" if _jira_ok(ctx) else "unavailable"
-    healthy = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
-                        status_code=200 if healthy else 503)
+    if checks["store"] != "ok":
+        status = "unavailable"
+    else:
+        status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JSONResponse({"status": status, "checks": checks},
+                        status_code=503 if status == "unavailable" else 200)
 
 
 def _store_ok(ctx: ApiContext) -> bool:

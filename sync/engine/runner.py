@@ -3,9 +3,13 @@
 Push: the sessions with outbox entries are claimed in batches (a lease, so that two
 daemons never push one session at once) and pushed concurrently (`[sync]
 concurrency`); a session that fails is released with a backoff and blocks nobody
-else. Pull comes first (with the deferred changes of sessions whose lock ended), made by
-one daemon of the store at a time (the pull lease, `store.cluster_pull`): a daemon that
-finds it held, or a pull started within `pull_fresh_seconds`, only pushes.
+else. When Jira, Xray or the store's database is down (a push fails with `Unavailable`,
+or the database does not answer), the cycle claims nothing more: the outbox waits, the
+sessions that met the outage are released without a backoff, and the next cycle starts
+again from the oldest change. Pull comes first (with the deferred changes of sessions
+whose lock ended), made by one daemon of the store at a time (the pull lease,
+`store.cluster_pull`): a daemon that finds it held, or a pull started within
+`pull_fresh_seconds`, only pushes.
 """
 
 from __future__ import annotations
@@ -17,8 +21,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import cast
 
+from sqlalchemy.exc import DBAPIError
+
+from connector import errors as connector_errors
 from connector.base import Backend
 from store import cluster_pull, sync_state
+from store import errors as store_errors
 from store.sync_state import SyncRow
 from sync.engine.actions import Entry, push_session
 from sync.engine.context import EngineContext
@@ -40,6 +48,13 @@ class _Tally:
     known: int = 0
 
 
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says a service we depend on is down (not that a session is wrong):
+    Jira or Xray unavailable (5xx, connection refused, timeout), or the store's database."""
+    return isinstance(exc, (connector_errors.Unavailable, store_errors.Unavailable,
+                            DBAPIError))
+
+
 class SyncEngine:
     """Implements the daemon's `CycleRunner`."""
 
@@ -49,6 +64,7 @@ class SyncEngine:
         self.puller = Puller(ctx, workflow, Watermarks(ctx.engine),
                              renew=self._renew_pull)
         self._lock = threading.Lock()
+        self._outage = threading.Event()  # this push met a service that is down
 
     def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
              progress: Progress | None = None) -> CycleSummary:
@@ -131,17 +147,16 @@ class SyncEngine:
         if progress is not None:
             progress(0, tally.known)
         in_flight: dict[Future[None], str] = {}
+        self._outage.clear()
         with ThreadPoolExecutor(max_workers=self.ctx.concurrency,
                                 thread_name_prefix="xray-sync-push") as pool:
             while True:
+                if queue and self._outage.is_set():
+                    self._left_waiting(len(queue), summary)
+                    queue = []
                 if queue and not stop.is_set() and len(in_flight) < batch:
                     chunk, queue = queue[:batch], queue[batch:]
-                    claimed = self._claim(chunk, summary)
-                    tally.known -= len(chunk) - len(claimed)
-                    rows = sync_state.load_rows(self.ctx.engine, claimed) if claimed else {}
-                    for sid, entries in claimed.items():
-                        job = pool.submit(self._push_one, sid, entries, rows.get(sid), summary,
-                                          stop)
+                    for job, sid in self._start(pool, chunk, summary, stop, tally):
                         in_flight[job] = sid
                     continue
                 if not in_flight:
@@ -149,15 +164,44 @@ class SyncEngine:
                 done, _ = wait(in_flight, timeout=self.ctx.lease_seconds / 3,
                                return_when=FIRST_COMPLETED)
                 if not done:
-                    # slow pushes (big evidence): keep their claims alive
-                    sync_state.renew(self.ctx.engine, list(in_flight.values()), self.ctx.worker,
-                                     self.ctx.lease_seconds, self.ctx.clock())
+                    self._renew(list(in_flight.values()))
                 for job in done:
                     del in_flight[job]
                     job.result()
                     tally.done += 1
                     if progress is not None:
                         progress(tally.done, tally.known)
+
+    def _start(self, pool: ThreadPoolExecutor, chunk: list[str], summary: CycleSummary,
+               stop: threading.Event, tally: _Tally) -> list[tuple[Future[None], str]]:
+        """Claim `chunk` and submit the sessions won; none when the store does not answer."""
+        try:
+            claimed = self._claim(chunk, summary)
+            rows = sync_state.load_rows(self.ctx.engine, claimed) if claimed else {}
+        except DBAPIError as exc:
+            log.warning("the store does not answer, nothing more is claimed: %s", exc)
+            self._outage.set()
+            tally.known -= len(chunk)
+            return []
+        tally.known -= len(chunk) - len(claimed)
+        return [(pool.submit(self._push_one, sid, entries, rows.get(sid), summary, stop), sid)
+                for sid, entries in claimed.items()]
+
+    def _renew(self, session_ids: list[str]) -> None:
+        """Keep the claims of slow pushes (big evidence) alive; should the store not answer,
+        they lapse with their lease and nothing is lost (the entries stay)."""
+        try:
+            sync_state.renew(self.ctx.engine, session_ids, self.ctx.worker,
+                             self.ctx.lease_seconds, self.ctx.clock())
+        except DBAPIError as exc:
+            log.warning("could not renew %d claim(s): %s", len(session_ids), exc)
+
+    def _left_waiting(self, count: int, summary: CycleSummary) -> None:
+        message = (f"{count} session(s) left in the outbox for the next cycle: Jira, Xray "
+                   "or the store is unavailable")
+        log.warning(message)
+        with self._lock:
+            summary.error_messages.append(message)
 
     def _claim(self, chunk: list[str], summary: CycleSummary) -> dict[str, list[Entry]]:
         """Claim what nobody else holds among `chunk`."""
@@ -175,7 +219,14 @@ class SyncEngine:
         try:
             tally = push_session(self.ctx, self.workflow, sid, entries, row)
         except Exception as exc:  # one session's failure blocks only that session
-            self._failed(sid, exc, summary)
+            try:
+                self._failed(sid, exc, summary)
+            except DBAPIError as lost:  # the store is down too: the claim lapses by itself
+                self._outage.set()
+                log.warning("push of session %s failed (%s) and the store does not answer "
+                            "(%s): its claim lapses after the lease", sid, exc, lost)
+                with self._lock:
+                    summary.errors += 1
             return
         with self._lock:
             tally.add_to(summary)
@@ -183,10 +234,17 @@ class SyncEngine:
     def _failed(self, sid: str, exc: Exception, summary: CycleSummary) -> None:
         now = self.ctx.clock()
         message = f"{type(exc).__name__}: {exc}"
-        attempts = sync_state.release_failed(self.ctx.engine, sid, self.ctx.worker, now,
-                                             self.ctx.backoff)
-        sync_state.record_error(self.ctx.engine, sid, message, now)
-        log.warning("push of session %s failed (attempt %d): %s", sid, attempts, message)
+        if is_outage(exc):
+            # not the session's fault: no backoff, it goes first again once the service is back
+            self._outage.set()
+            sync_state.release(self.ctx.engine, sid, self.ctx.worker)
+            sync_state.record_error(self.ctx.engine, sid, message, now)
+            log.warning("push of session %s met an outage: %s", sid, message)
+        else:
+            attempts = sync_state.release_failed(self.ctx.engine, sid, self.ctx.worker, now,
+                                                 self.ctx.backoff)
+            sync_state.record_error(self.ctx.engine, sid, message, now)
+            log.warning("push of session %s failed (attempt %d): %s", sid, attempts, message)
         with self._lock:
             summary.errors += 1
             summary.error_messages.append(f"{sid}: {message}")

@@ -201,7 +201,7 @@ def test_failing_input_stream_passes_its_error_and_leaves_nothing(tmp_path: Path
 def test_disk_failure_is_unavailable_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A disk that fails to sync the upload gives Unavailable (blob_storage_failed), no file."""
+    """A full disk failing to sync the upload gives Unavailable (blob_storage_full), no file."""
     blobs = BlobStore(tmp_path)
 
     def full_disk(fd: int) -> None:
@@ -210,6 +210,6 @@ def test_disk_failure_is_unavailable_and_leaves_nothing(
     monkeypatch.setattr(os, "fsync", full_disk)
     with pytest.raises(Unavailable) as caught:
         blobs.put(io.BytesIO(b"evidence"), max_bytes=100)
-    assert caught.value.rule == "blob_storage_failed"
-    assert "No space left on device" in caught.value.message
+    assert caught.value.rule == "blob_storage_full"
+    assert "the blob folder is full" in caught.value.message
     assert stored_files(tmp_path) == []
