@@ -14,7 +14,12 @@ summaries, every save pushed (the link's pushed digest is the session's digest),
 outbox empty.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_kill9.py [--sessions 1000] [--kills 20]
-        [--latency-ms 2] [--edits 25] [--seed 1] [--postgres URL]
+        [--latency-ms 2] [--edits 25] [--seed 1] [--postgres URL] [--daemons 3]
+
+With `--daemons N` (PostgreSQL) N daemons run on the store together; each round kills one
+of them, chosen at random, once the cluster pushed a share more (the others keep pushing
+and take its claims over once their lease runs out, `[sync] claim_lease_seconds` 3 s
+here), then starts it again.
 
 The store is SQLite in a temporary home, or with `--postgres URL` (a server's `test`
 database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) a fresh database with a
@@ -145,6 +150,44 @@ def one_kill(env: dict[str, str], sandbox: SandboxProcess, step: int, total: int
             "seconds": round(time.monotonic() - started, 1), "duplicates": duplicates(issues)}
 
 
+def start_daemon(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", PYTHON_MAIN, "daemon"],
+                            env={**env, "XRAY_SYNC_SERVER_PORT": str(free_port())},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_one_of(daemons: list[subprocess.Popen[bytes]], env: dict[str, str],
+                sandbox: SandboxProcess, step: int, total: int,
+                rng: random.Random) -> dict[str, Any]:
+    """The cluster pushes `step` more executions (or runs a random while), then one daemon
+    at random is killed -9 and started again."""
+    before = executions(sandbox.issues())
+    started = time.monotonic()
+    if before >= total:
+        threading.Event().wait(rng.uniform(1.5, 4.0))
+    else:
+        wait_until(lambda: executions(sandbox.issues()) >= min(total, before + step), 600)
+    victim = rng.randrange(len(daemons))
+    os.kill(daemons[victim].pid, signal.SIGKILL)
+    daemons[victim].wait()
+    issues = sandbox.issues()
+    daemons[victim] = start_daemon(env)
+    return {"killed": victim, "executions_before": before,
+            "executions_after": executions(issues),
+            "seconds": round(time.monotonic() - started, 1), "duplicates": duplicates(issues)}
+
+
+def stop_all(daemons: list[subprocess.Popen[bytes]]) -> None:
+    for proc in daemons:
+        proc.send_signal(signal.SIGTERM)
+    for proc in daemons:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def converge(config: Config, store: Store) -> tuple[int, int]:
     """Clean cycles in this process until the outbox is empty: (cycles, outbox left)."""
     engine = build_engine(config, store, worker="final")
@@ -189,12 +232,15 @@ def verify(store: Store, sandbox: SandboxProcess, ids: list[str], names: dict[st
 
 
 def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int,
-        postgres: str | None) -> dict[str, Any]:
+        postgres: str | None, daemons: int = 1) -> dict[str, Any]:
     rng = random.Random(seed)
     sandbox = SandboxProcess(latency_ms=latency_ms)
     try:
         with tempfile.TemporaryDirectory() as tmp, store_url(postgres) as database:
             env = daemon_env(Path(tmp), sandbox.url, database)
+            if daemons > 1:  # the others take a killed daemon's claims over after this
+                env["XRAY_SYNC_SYNC_CLAIM_LEASE_SECONDS"] = "3"
+                env["XRAY_SYNC_SYNC_INTERVAL"] = "2"
             config = load_config(None, env)
             store = open_store(config)
             store.add_user("alice", admin=True)
@@ -205,14 +251,19 @@ def run(sessions: int, kills: int, latency_ms: float, edits: int, seed: int,
             rounds = []
             step = max(1, sessions // (kills + kills // 2))  # most kills land mid-create
             started = time.monotonic()
-            for round_no in range(kills):
-                edit_round(store, ids, rng, edits, round_no, names, defects)
-                rounds.append(one_kill(env, sandbox, step, sessions, rng))
-                print(json.dumps({"kill": round_no + 1, **rounds[-1]}), flush=True)
+            cluster = [start_daemon(env) for _ in range(daemons)] if daemons > 1 else []
+            try:
+                for round_no in range(kills):
+                    edit_round(store, ids, rng, edits, round_no, names, defects)
+                    rounds.append(kill_one_of(cluster, env, sandbox, step, sessions, rng)
+                                  if cluster else one_kill(env, sandbox, step, sessions, rng))
+                    print(json.dumps({"kill": round_no + 1, **rounds[-1]}), flush=True)
+            finally:
+                stop_all(cluster)
             cycles, outbox = converge(config, store)
             result = verify(store, sandbox, ids, names, defects)
             store.engine.dispose()
-        return {"store": "postgresql" if postgres else "sqlite",
+        return {"store": "postgresql" if postgres else "sqlite", "daemons": daemons,
                 "sessions": sessions, "kills": kills, "latency_ms": latency_ms,
                 "edits_per_round": edits, "final_cycles": cycles, "outbox_left": outbox,
                 "duplicates_seen_after_any_kill": sum(len(r["duplicates"]) for r in rounds),
@@ -232,9 +283,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", metavar="URL", default=None,
                         help="run on a fresh database of this PostgreSQL server")
+    parser.add_argument("--daemons", type=int, default=1,
+                        help="daemons running together (PostgreSQL); each round kills one")
     args = parser.parse_args()
+    if args.daemons > 1 and not args.postgres:
+        parser.error("--daemons above 1 needs --postgres (SQLite serves one process)")
     print(json.dumps(run(args.sessions, args.kills, args.latency_ms, args.edits, args.seed,
-                         args.postgres), indent=2))
+                         args.postgres, args.daemons), indent=2))
 
 
 if __name__ == "__main__":
