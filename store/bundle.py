@@ -44,8 +44,10 @@ _MiB = 1024 * 1024
 # as its own errors (bzip2 and lzma fail with OSError and LZMAError).
 _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # Errors the zipfile module raises on a damaged member: bad CRC, broken deflate stream,
-# truncated data, unknown compression method, encryption.
-_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+# truncated data, unknown compression method, encryption, a member name flagged UTF-8
+# in its local header that does not decode.
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                  UnicodeDecodeError)
 
 
 @dataclass(frozen=True)

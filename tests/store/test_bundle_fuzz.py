@@ -49,3 +49,33 @@ def test_damaged_bundle_is_judged_never_crashes(damage: list[tuple[int, int]],
             assert refusal.rule.startswith(("bundle_", "manifest_"))
         else:
             assert info.is_bundle == (info.manifest is not None)
+
+
+def with_undecodable_member_name(bundle: bytes, name: str) -> bytes:
+    """The bundle with `name` flagged UTF-8 in its local header and directory entry, and the
+    local header's copy of the name made invalid UTF-8 (what flipped bytes did in a
+    fuzzing run)."""
+    data = bytearray(bundle)
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        local = archive.getinfo(name).header_offset
+    data[local + 30] = 0xFF  # the first byte of the local header's file name
+    data[local + 7] |= 0x08  # bit 11 of the local header's flags: the name is UTF-8
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        length = int.from_bytes(data[central + 28:central + 30], "little")
+        if data[central + 46:central + 46 + length] == name.encode():
+            data[central + 9] |= 0x08  # bit 11 of the directory entry's flags
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+def test_a_member_name_that_is_not_the_utf8_it_claims_is_corrupt(tmp_path: Path) -> None:
+    """A local header name flagged UTF-8 that does not decode is `bundle_corrupt`, no crash."""
+    upload = tmp_path / "damaged.xea"
+    upload.write_bytes(with_undecodable_member_name(BUNDLE, "manifest.json"))
+    try:
+        inspect_upload(upload)
+    except Invalid as refusal:
+        assert refusal.rule == "bundle_corrupt"
+    else:
+        raise AssertionError("the damaged bundle was accepted")
