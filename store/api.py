@@ -28,6 +28,7 @@ from store import (
     download_links,
     lifecycle,
     locking,
+    notices,
     ownership,
     queries,
     sync_claims,
@@ -376,6 +377,13 @@ class Store:
         rule's error. Nothing is written: the caller asks the sync engine."""
         with self._tx(read=True) as ctx:
             return session_out(ctx.db, authorize(ctx, actor, session_id, Operation.SYNC).row)
+
+    def notices(self, actor: str, after: int = 0) -> list[notices.NoticeOut]:
+        """What `actor` should be told: their saves kept as conflicted copies, their locks
+        ended by someone else, after audit id `after`, oldest first."""
+        with self._tx(read=True) as ctx:
+            user_named(ctx.db, actor)
+            return notices.read(ctx, actor, after)
 
     def change_stamp(self) -> str:
         """An opaque stamp that differs whenever a session or its sync state changed."""

@@ -67,6 +67,16 @@ def audit_trail(
     return {"items": [entry.to_json() for entry in page.items], "next_before": page.next_before}
 
 
+@router.get("/api/v1/notices", tags=["users"])
+def my_notices(
+    ctx: Ctx, user: CurrentUser, after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0
+) -> Json:
+    """The caller's notices after `after`: a save of theirs kept as a conflicted copy, a lock
+    of theirs ended by someone else; `last` is the id to pass next time."""
+    items = [n.to_json() for n in ctx.store.notices(user.name, after)]
+    return {"items": items, "last": items[-1]["id"] if items else after}
+
+
 def _sync_control(ctx: ApiContext) -> SyncControl:
     if ctx.sync is None:
         raise SyncUnavailable("no_sync_engine", "no sync engine runs here: start the daemon")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -93,3 +94,33 @@ def test_retry_sync_is_not_offered_to_a_member(page: Page, panel: Panel) -> None
                  datetime.now(UTC))
     sign_in(page, panel, "bob")
     assert "Retry sync" not in open_menu(page, "Checkout with expired cards")
+
+
+def test_a_broken_lock_and_a_conflicted_copy_are_noticed(page: Page, panel: Panel) -> None:
+    """Root ends alice's lock and her save becomes a conflicted copy: she is told of both,
+    without a reload; once dismissed they are not shown again."""
+    sid = panel.ids["Login flows"]
+    epoch = panel.store.open("alice", sid).lock_epoch
+    sign_in(page, panel, "alice")
+    _mark_page(page)
+    panel.store.unlock("root", sid)
+    notices = page.get_by_role("region", name="Notices")
+    expect(notices).to_contain_text('Your lock of "Login flows" was ended by root',
+                                    timeout=SOON)
+    panel.store.save("alice", sid, io.BytesIO(b"late work"), lock_epoch=epoch)
+    expect(notices).to_contain_text("was kept as a conflicted copy", timeout=SOON)
+    assert _not_reloaded(page)
+    notices.get_by_role("button", name="Dismiss").click()
+    expect(notices).to_be_hidden()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, panel, "alice")
+    page.locator("body[data-notices]").wait_for(state="attached")
+    expect(notices).to_be_hidden()
+
+
+def test_a_lock_released_by_its_holder_is_no_notice(page: Page, panel: Panel) -> None:
+    """Bob releasing his own lock tells him nothing."""
+    panel.store.unlock("bob", panel.ids["Payments"])
+    sign_in(page, panel, "bob")
+    page.locator("body[data-notices]").wait_for(state="attached")
+    expect(page.get_by_role("region", name="Notices")).to_be_hidden()

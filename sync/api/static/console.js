@@ -10,6 +10,7 @@ import { showAudit, wireAudit } from "./audit.js";
 import { downloadFile } from "./downloads.js";
 import { historyDialog, wireHistory } from "./history.js";
 import { startLive, stopLive } from "./live.js";
+import { checkNotices } from "./notices.js";
 import { whenChosen } from "./menu.js";
 import { renderRow } from "./rows.js";
 
@@ -46,13 +47,15 @@ async function signIn(token) {
   document.querySelector('#views [data-view="audit"]').hidden = !state.me.is_admin;
   setView("sessions", false);
   await loadWorkspaces();
-  await startLive(refresh);
+  await startLive(async () => { await refresh(); await checkNotices(); });
   await reload();
+  await checkNotices();
   $("workspace").focus();
 }
 
 function signOut(why) {
   stopLive();
+  $("notices").hidden = true;
   sessionStorage.removeItem(TOKEN_KEY);
   state.me = null;
   $("panel").hidden = true;
