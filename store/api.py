@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import BinaryIO, TypeVar
 
 from sqlalchemy import Engine, text
@@ -43,8 +43,8 @@ from store.context import Ctx, authorize
 from store.db import read_only
 from store.errors import Conflict, Invalid, Unavailable
 from store.models import Mode
-from store.rows import session_out, user_named
-from store.rules import Operation
+from store.rows import admin_check_actor, session_out, user_named
+from store.rules import AdminOperation, Operation, check_admin_only
 from store.settings import StoreSettings
 from store.sync_state import SyncRow
 from store.validation import choice, clean_name, project_key
@@ -138,9 +138,11 @@ class Store:
             return users.add_user(ctx.db, name, admin=admin, jira_account_id=jira_account_id,
                                   actor=actor, now=ctx.now)
 
-    def list_users(self) -> list[UserOut]:
-        """Every user, by name."""
+    def list_users(self, *, actor: str | None = None) -> list[UserOut]:
+        """Every user, by name (with an `actor`: admins only)."""
         with self._tx(read=True) as ctx:
+            if actor is not None:
+                check_admin_only(AdminOperation.LIST_USERS, admin_check_actor(ctx.db, actor))
             return users.list_users(ctx.db)
 
     def get_user(self, name: str) -> UserOut:
@@ -148,17 +150,30 @@ class Store:
         with self._tx(read=True) as ctx:
             return users.get_user(ctx.db, name)
 
-    def issue_token(self, name: str, *, actor: str | None = None) -> str:
-        """A new bearer token for `name` (shown once; only its hash is kept).
+    def issue_token(self, name: str, *, actor: str | None = None,
+                    expires: timedelta | None = None) -> str:
+        """A new bearer token for `name` (shown once; only its hash is kept), valid for
+        `expires` (None: until replaced).
 
         For oneself, or by an admin for anyone; `actor` None is the bootstrap."""
         with self._tx() as ctx:
-            return users.issue_token(ctx.db, name, actor=actor, now=ctx.now)
+            return users.issue_token(ctx.db, name, actor=actor, now=ctx.now, expires=expires)
 
     def user_for_token(self, token: str) -> UserOut:
-        """The user a bearer token belongs to; `permission_denied` (`bad_token`) otherwise."""
+        """The user a bearer token belongs to; `permission_denied` (`bad_token`, or
+        `token_expired`) otherwise."""
         with self._tx(read=True) as ctx:
-            return users.user_for_token(ctx.db, token)
+            return users.user_for_token(ctx.db, token, ctx.now)
+
+    def disable_user(self, name: str, *, actor: str | None) -> UserOut:
+        """Offboard `name` (admins): token revoked, locks released, sessions kept."""
+        with self._tx() as ctx:
+            return users.set_disabled(ctx.db, name, True, actor=actor, now=ctx.now)
+
+    def enable_user(self, name: str, *, actor: str | None) -> UserOut:
+        """Let a disabled user back in (admins); they need a new token."""
+        with self._tx() as ctx:
+            return users.set_disabled(ctx.db, name, False, actor=actor, now=ctx.now)
 
     def user_by_jira_account(self, account_id: str) -> UserOut:
         """The user carrying this Jira accountId."""

@@ -70,6 +70,9 @@ class User(SQLModel, table=True):
     jira_account_id: str | None = Field(default=None, max_length=128, unique=True)
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    # offboarding: a disabled user has no token and no lock; a token may expire
+    disabled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    token_expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class Workspace(SQLModel, table=True):

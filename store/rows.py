@@ -119,7 +119,8 @@ def user_out(user: User) -> UserOut:
     """The public view of a user."""
     assert user.id is not None
     return UserOut(id=user.id, name=user.name, role=user.role,
-                   jira_account_id=user.jira_account_id)
+                   jira_account_id=user.jira_account_id, disabled_at=user.disabled_at,
+                   token_expires_at=user.token_expires_at)
 
 
 def workspace_out(db: Session, workspace: Workspace) -> WorkspaceOut:

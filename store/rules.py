@@ -272,6 +272,8 @@ class AdminOperation(StrEnum):
     ADD_WORKSPACE = "add_workspace"
     CHANGE_MEMBERS = "change_members"
     READ_AUDIT = "read_audit"
+    DISABLE_USER = "disable_user"  # and enable them again
+    LIST_USERS = "list_users"  # over the API: who is disabled, when tokens expire
 
 
 def check_admin_only(op: AdminOperation, actor: Actor | None, subject: str | None = None) -> None:

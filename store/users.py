@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.errors import Conflict, Invalid, NotFound, PermissionDenied
+from store.locking import release_locks_of
 from store.models import Membership, Role, User, Workspace, WorkspaceKind
 from store.rows import admin_check_actor, journal, user_named, user_out
 from store.rules import JIRA_HOLDER, AdminOperation, check_admin_only
 from store.validation import clean_name
-from store.views import UserOut
+from store.views import UserOut, iso
 
 TOKEN_BYTES = 32
 
@@ -74,25 +75,62 @@ def list_users(db: Session) -> list[UserOut]:
     return [user_out(u) for u in db.exec(select(User).order_by(col(User.name))).all()]
 
 
-def issue_token(db: Session, name: str, *, actor: str | None, now: datetime) -> str:
-    """A new random token for `name`; the previous one stops working."""
+def issue_token(db: Session, name: str, *, actor: str | None, now: datetime,
+                expires: timedelta | None = None) -> str:
+    """A new random token for `name`, valid for `expires` (None: until replaced); the
+    previous one stops working. A disabled user gets none (`user_disabled`)."""
     check_admin_only(AdminOperation.ISSUE_TOKEN, admin_check_actor(db, actor), subject=name)
     user = user_named(db, name)
+    if user.disabled_at is not None:
+        raise Conflict("user_disabled", f"{name!r} is disabled: enable them first "
+                       "[user_disabled]")
+    if expires is not None and expires <= timedelta(0):
+        raise Invalid("expiry_not_positive", "a token's lifetime must be positive "
+                      "[expiry_not_positive]")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     user.token_hash = token_hash(token)
+    user.token_expires_at = now + expires if expires is not None else None
     db.add(user)
     journal(db, actor=actor, operation="issue_token", session_id=None, at=now,
-            detail={"user": name})
+            detail={"user": name, "expires": iso(user.token_expires_at)})
     return token
 
 
-def user_for_token(db: Session, token: str) -> UserOut:
-    """The user whose token this is; `permission_denied` (rule `bad_token`) otherwise."""
+def user_for_token(db: Session, token: str, now: datetime) -> UserOut:
+    """The user whose token this is; `permission_denied` (rule `bad_token`) otherwise, also
+    for an expired token or a disabled user."""
     if not isinstance(token, str) or not token:
         raise PermissionDenied("bad_token", "no valid token was given [bad_token]")
     user = db.exec(select(User).where(User.token_hash == token_hash(token))).first()
-    if user is None:
+    if user is None or user.disabled_at is not None:
         raise PermissionDenied("bad_token", "the token is not valid [bad_token]")
+    if user.token_expires_at is not None and now >= user.token_expires_at:
+        raise PermissionDenied("token_expired", "the token has expired: ask for a new one "
+                               "[token_expired]")
+    return user_out(user)
+
+
+def set_disabled(db: Session, name: str, disabled: bool, *, actor: str | None,
+                 now: datetime) -> UserOut:
+    """Disable `name` (their token revoked at once, their locks released and audited, their
+    sessions kept) or enable them again (they need a new token)."""
+    check_admin_only(AdminOperation.DISABLE_USER, admin_check_actor(db, actor))
+    user = user_named(db, name)
+    if name == actor and disabled:
+        raise Conflict("disable_self", "you cannot disable yourself [disable_self]")
+    if disabled and user.disabled_at is None:
+        user.disabled_at, user.token_hash, user.token_expires_at = now, None, None
+        db.add(user)
+        journal(db, actor=actor, operation="disable_user", session_id=None, at=now,
+                detail={"user": name})
+        release_locks_of(db, name, workspace_id=None, actor=actor, now=now,
+                         why="the user was disabled")
+    elif not disabled and user.disabled_at is not None:
+        user.disabled_at = None
+        db.add(user)
+        journal(db, actor=actor, operation="enable_user", session_id=None, at=now,
+                detail={"user": name})
+    db.flush()
     return user_out(user)
 
 

@@ -23,6 +23,8 @@ class UserOut:
     name: str
     role: str
     jira_account_id: str | None
+    disabled_at: datetime | None = None
+    token_expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -30,8 +32,9 @@ class UserOut:
         return self.role == "admin"
 
     def to_json(self) -> dict[str, Any]:
-        """`{"name", "role", "jira_account_id"}`."""
-        return {"name": self.name, "role": self.role, "jira_account_id": self.jira_account_id}
+        """`{"name", "role", "jira_account_id", "disabled", "token_expires"}`."""
+        return {"name": self.name, "role": self.role, "jira_account_id": self.jira_account_id,
+                "disabled": iso(self.disabled_at), "token_expires": iso(self.token_expires_at)}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from store.api import Store
 from store.errors import StoreError
-from sync.api import console, hooks, routes_misc, routes_sessions
+from sync.api import console, hooks, routes_misc, routes_sessions, routes_users
 from sync.api.context import ApiContext
 from sync.api.errors import ApiError, error_body, status_for, store_error_body
 from sync.api.limits import BodyGuard
@@ -58,6 +58,7 @@ def create_app(
     _install_error_handlers(app)
     app.include_router(routes_misc.router)
     app.include_router(routes_sessions.router)
+    app.include_router(routes_users.router)
     app.include_router(hooks.router)
     console.mount(app)
     return app

@@ -15,7 +15,8 @@ def test_init_creates_the_home_the_store_and_an_admin(xs: Cli, tmp_path: Path) -
     assert 'user = "admin"' in (home / "config.toml").read_text()
     assert "created admin user admin" in out
     assert xs.json("users", "list", user="admin") == [
-        {"name": "admin", "role": "admin", "jira_account_id": None}
+        {"name": "admin", "role": "admin", "jira_account_id": None, "disabled": None,
+         "token_expires": None}
     ]
 
 

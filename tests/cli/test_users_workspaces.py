@@ -15,7 +15,8 @@ def test_users_add_json_shape(team: Cli) -> None:
     """`users add --admin --jira-account-id --json` prints name, role and accountId."""
     data = team.json("users", "add", "erin", "--admin", "--jira-account-id", "5b10ac8d",
                      user="alice")
-    assert data == {"name": "erin", "role": "admin", "jira_account_id": "5b10ac8d"}
+    assert data == {"name": "erin", "role": "admin", "jira_account_id": "5b10ac8d",
+                    "disabled": None, "token_expires": None}
 
 
 def test_users_list_shows_every_user(team: Cli) -> None:
@@ -25,8 +26,9 @@ def test_users_list_shows_every_user(team: Cli) -> None:
         ("admin", "admin"), ("alice", "admin"), ("bob", "user"), ("carol", "user")
     ]
     table = team.ok("users", "list", user="bob").stdout.splitlines()
-    assert table[0].split() == ["Name", "Role", "Jira", "account"]
-    assert table[3].split() == ["bob", "user", "-"]
+    assert table[0].split() == ["Name", "Role", "Jira", "account", "Disabled", "Token",
+                                "expires"]
+    assert table[3].split() == ["bob", "user", "-", "-", "-"]
 
 
 def test_users_token_json_shape(team: Cli) -> None:
@@ -111,3 +113,26 @@ def test_sessions_reassign_by_a_non_admin_is_refused(team: Cli) -> None:
     result = team("sessions", "reassign", session["id"], "--owner", "alice", user="bob")
     assert result.exit_code == 3
     assert team.json("sessions", "show", session["id"], user="bob")["owner"] == "bob"
+
+
+def test_users_disable_refuses_the_token_and_enable_needs_a_new_one(team: Cli) -> None:
+    """`users disable bob` shows him disabled; `users enable bob` clears it."""
+    disabled = team.json("users", "disable", "bob", user="alice")
+    assert disabled["disabled"] is not None
+    listed = {u["name"]: u for u in team.json("users", "list", user="alice")}
+    assert listed["bob"]["disabled"] == disabled["disabled"]
+    assert team.json("users", "enable", "bob", user="alice")["disabled"] is None
+
+
+def test_users_token_expires_shows_the_expiry(team: Cli) -> None:
+    """`users token bob --expires 90d` prints the expiry, and the list shows it."""
+    data = team.json("users", "token", "bob", "--expires", "90d", user="alice")
+    listed = {u["name"]: u for u in team.json("users", "list", user="alice")}
+    assert data["expires"] == listed["bob"]["token_expires"] is not None
+
+
+def test_users_token_with_a_bad_expiry_is_refused(team: Cli) -> None:
+    """`--expires soon` is a usage error naming the accepted form; no token is issued."""
+    result = team("users", "token", "bob", "--expires", "soon", user="alice")
+    assert result.exit_code == 2
+    assert "90d" in result.stderr
