@@ -68,6 +68,9 @@ async def get_state(request: Request) -> Response:
                         "max_payload_bytes": runtime.options.max_payload_bytes,
                         "rate_limit": None if runtime.options.rate_limit is None else
                         runtime.options.rate_limit.__dict__},
+            # where webhooks went and what the receivers answered (0: not reached)
+            "webhook_deliveries": [{"event": d.event, "url": d.url, "status": d.status,
+                                    "retry": d.retry} for d in state.deliveries],
         }
     return jira_json(body)
 

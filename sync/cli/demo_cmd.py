@@ -34,6 +34,7 @@ import click
 from store.api import Store
 from store.views import SessionQuery
 from sync.cli.context import CliState, json_option, pass_state
+from sync.cli.demo_bridge import bridge_env, bridge_hints, register_bridge, with_bridge
 from sync.cli.errors import AddressInUse, DemoRunning
 from sync.cli.output import emit
 from sync.config import Config, load_config
@@ -103,14 +104,14 @@ def _terminate(_signum: int, _frame: FrameType | None) -> None:
 
 def demo_config(env: dict[str, str], home: Path, sandbox_url: str, deployment: str) -> Config:
     """The demo's config: the sandbox's URLs and credentials, a free port, this home."""
-    merged = {**env, **demo_env(home, sandbox_url, deployment)}
+    merged = {**env, **demo_env(home, sandbox_url, deployment), **bridge_env()}
     # a port of its own, whatever a previous demo's hints exported: demos run side by side
     merged["XRAY_SYNC_SERVER_PORT"] = str(_free_port("127.0.0.1"))
     merged.pop("XRAY_SYNC_SERVER_HOST", None)
     merged.setdefault("XRAY_SYNC_SYNC_INTERVAL", "30")
     merged.pop("XRAY_SYNC_CONFIG", None)
     merged.pop("XRAY_SYNC_STORE_URL", None)
-    return load_config(None, merged)
+    return with_bridge(load_config(None, merged))
 
 
 def demo_env(home: Path, sandbox_url: str, deployment: str) -> dict[str, str]:
@@ -157,6 +158,7 @@ def hints(config: Config, sandbox_url: str, token: str, home: DemoHome, keep: bo
         f"  xray-sync sessions rename {session_id} 'Checkout, expired cards'",
         "  xray-sync sync --wait",
         "  xray-sync sync --wait --json",
+        *(f"  {line}" for line in bridge_hints(sandbox_url, deployment, session_id)),
         "Ctrl-C stops the demo.",
     ])
 
@@ -223,6 +225,7 @@ def _run(state: CliState, home: DemoHome, *, once: bool, keep: bool, deployment:
             return 1 if summary.errors else 0
         store.engine.dispose()
         configure_logging(config)
+        register_bridge(config, sandbox.url, deployment)
 
         def ready(_url: str) -> None:
             emit(state.json, {"console": config.public_url, "token": token,

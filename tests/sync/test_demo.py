@@ -237,3 +237,45 @@ def test_a_wait_that_ends_is_marked_finished(demo: Demo) -> None:
     result = CliRunner().invoke(cli, ["sync", "--wait", "--json"], env=_demo_env(demo))
     data = json.loads(result.stdout)
     assert (data["daemon"], data["finished"], data["last"]["errors"]) == (True, True, 0)
+
+
+def lock_holder(demo: Demo, session_id: str, cwd: Path) -> str | None:
+    """Who holds the session's lock, as `sessions show --json` says in a clean shell."""
+    shown = clean_shell(f"{demo.hint_commands()[0]}\n"
+                        f"xray-sync sessions show {session_id} --json", cwd)
+    lock = json.loads(shown.stdout)["lock"]
+    return None if lock is None else str(lock["holder"])
+
+
+def wait_for_holder(demo: Demo, session_id: str, cwd: Path, holder: str | None) -> str | None:
+    """The lock holder once it is `holder`, or what it still is after 30 s."""
+    seen = lock_holder(demo, session_id, cwd)
+    deadline = time.monotonic() + 30
+    while seen != holder and time.monotonic() < deadline:
+        threading.Event().wait(0.5)
+        seen = lock_holder(demo, session_id, cwd)
+    return seen
+
+
+def test_the_bridge_hint_archives_the_session_through_the_sandbox_webhook(
+        demo: Demo, tmp_path: Path) -> None:
+    """The hinted move to Done in the sandbox reaches the daemon as a signed webhook and
+    archives the session (locked by jira) within seconds; Reopened unarchives it."""
+    commands = demo.hint_commands()
+    session_id = next(c.split()[3] for c in commands if " rename " in c)
+    first = next(i for i, c in enumerate(commands) if c.startswith("KEY="))
+    bridge = [c for c in commands[first:] if not c.startswith("sleep")]
+    key = clean_shell(f"{commands[0]}\n{commands[first]}\necho $KEY", tmp_path).stdout.strip()
+    sandbox, auth = demo.field("sandbox Jira:"), ("sandbox@example.com", "sandbox-token")
+    issue = httpx.get(f"{sandbox}/rest/api/3/issue/{key}", auth=auth, timeout=10).json()
+    if issue["fields"]["status"]["name"] == "Done":  # the hints test moved it there already
+        httpx.post(f"{sandbox}/rest/api/3/issue/{key}/transitions", auth=auth, timeout=10,
+                   json={"transition": {"id": "51"}}).raise_for_status()
+    reopened = wait_for_holder(demo, session_id, tmp_path, None)
+    moved = clean_shell("set -e\n" + "\n".join([commands[0], *bridge]), tmp_path)
+    archived = wait_for_holder(demo, session_id, tmp_path, "jira")
+    state = httpx.get(f"{sandbox}/_sandbox/state", timeout=10).json()
+    answers = {d["status"] for d in state["webhook_deliveries"]
+               if d["url"] == f"{demo.api().removesuffix('/api/v1/')}/hooks/jira"}
+    assert (reopened, moved.returncode, archived, answers <= {200, 202}, bool(answers)) == (
+        None, 0, "jira", True, True)
