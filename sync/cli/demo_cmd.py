@@ -38,6 +38,7 @@ from sync.cli.demo_bridge import bridge_env, bridge_hints, register_bridge, with
 from sync.cli.errors import AddressInUse, DemoRunning
 from sync.cli.output import emit
 from sync.config import Config, load_config
+from sync.privacy import private_folder
 
 LOCK_NAME = "demo.lock"
 TEMP_PREFIX = "xray-sync-demo-"
@@ -83,7 +84,7 @@ class DemoHome:
 @contextmanager
 def demo_lock(home: Path) -> Iterator[None]:
     """Hold `home/demo.lock` while the demo runs; another holder: `DemoRunning`."""
-    home.mkdir(parents=True, exist_ok=True)
+    private_folder(home)  # the demo's data is as private as a service's
     fd = os.open(home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from sync.cli.demo_cmd import (
     RENAMED_SAMPLE,
     DemoHome,
     demo_config,
+    demo_lock,
     export_line,
     renamed_sample_id,
 )
@@ -68,3 +71,15 @@ def test_the_hints_rename_a_real_session_even_in_a_kept_folder(tmp_path: Path) -
         assert (shown.mode, shown.owner) == ("xray", "alice")
     finally:
         store.engine.dispose()
+
+
+def test_the_demo_makes_its_data_folder_private_whatever_the_umask(tmp_path: Path) -> None:
+    """A demo home it creates is 0700 under a umask of 022 (no warning at the daemon's start)."""
+    home = tmp_path / "demo-home"
+    previous = os.umask(0o022)
+    try:
+        with demo_lock(home):
+            mode = stat.S_IMODE(home.stat().st_mode)
+    finally:
+        os.umask(previous)
+    assert mode == 0o700
