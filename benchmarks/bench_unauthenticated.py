@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,11 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from benchmarks.bench_kill9 import daemon_env
 from benchmarks.bench_memory import status_kib
-from benchmarks.support import PYTHON_MAIN, SandboxProcess
+from benchmarks.support import SandboxProcess, daemon_process
 from sync.config import load_config
 from sync.wiring import open_store
 
@@ -82,15 +79,7 @@ def main() -> int:
             store.add_user("alice", admin=True)
             store.engine.dispose()
             port = int(env["XRAY_SYNC_SERVER_PORT"])
-            proc = subprocess.Popen([sys.executable, "-c", PYTHON_MAIN, "daemon"], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                for _ in range(300):
-                    try:
-                        if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code < 600:
-                            break
-                    except httpx.TransportError:
-                        time.sleep(0.1)
+            with daemon_process(env) as proc:
                 before = status_kib("VmRSS", proc.pid) / 1024
                 size = args.size_mb * MiB
                 started = time.perf_counter()
@@ -103,9 +92,6 @@ def main() -> int:
                 seconds = time.perf_counter() - started
                 peak = status_kib("VmHWM", proc.pid) / 1024
                 after = status_kib("VmRSS", proc.pid) / 1024
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
     finally:
         sandbox.stop()
     print(json.dumps({

@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,3 +66,23 @@ def postgres_database(base: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@contextmanager
+def daemon_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """`xray-sync daemon` in its own process with `env`, once its /healthz answers;
+    terminated at the end."""
+    port = int(env["XRAY_SYNC_SERVER_PORT"])
+    proc = subprocess.Popen([sys.executable, "-c", PYTHON_MAIN, "daemon"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code < 600:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -55,6 +55,16 @@ class ServerConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
     public_url: str = ""  # empty: http://HOST:PORT; used in the remote links put on Jira issues
+    # a client's time to send a request's head (on a new connection, between keep-alives)
+    head_timeout_seconds: float = Field(default=10.0, gt=0)
+    keep_alive_seconds: float = Field(default=5.0, gt=0)
+    # open connections beyond this get 503 at once
+    max_connections: int = Field(default=1000, gt=0)
+    # TLS served by the daemon itself (else keep host on loopback behind a proxy)
+    tls_certfile: str = ""
+    tls_keyfile: str = ""
+    # plain HTTP on a non-loopback host: only when a TLS-terminating proxy fronts it
+    allow_plain_http: bool = False
 
 
 class JiraConfig(_Section):

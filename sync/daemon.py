@@ -352,11 +352,14 @@ def listening_socket(host: str, port: int) -> socket.socket:
 class ApiServer:
     """uvicorn serving an ASGI app in a background thread on a socket bound up front."""
 
-    def __init__(self, app: Any, host: str, port: int) -> None:
+    def __init__(self, app: Any, host: str, port: int,
+                 options: dict[str, Any] | None = None) -> None:
         self._listener = listening_socket(host, port)
         bound_host, bound_port = self._listener.getsockname()[:2]
-        self.url = f"http://{bound_host}:{bound_port}"
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        scheme = "https" if (options or {}).get("ssl_certfile") else "http"
+        self.url = f"{scheme}://{bound_host}:{bound_port}"
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
+                                **(options or {}))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._server.serve(sockets=[self._listener])),
@@ -386,11 +389,18 @@ def run_daemon(
 ) -> int:
     """`xray-sync daemon`: the scheduler and the HTTP API until SIGTERM/SIGINT (or `stop`)."""
     from sync.api.app import create_app
+    from sync.api.serving import (
+        bound_accept_errors,
+        check_exposure,
+        raise_file_limit,
+        uvicorn_options,
+    )
     from sync.engine.build import build_engine
     from sync.engine.health import JiraProbe
     from sync.wiring import open_store
 
     stop = stop or threading.Event()
+    check_exposure(config.server)  # before anything binds or opens
     store = open_store(config)
     holder: list[Daemon] = []
     # one pull per interval for every daemon on the store: a pull started within most of
@@ -401,7 +411,10 @@ def run_daemon(
     daemon = Daemon(config, engine, store)
     holder.append(daemon)
     app = create_app(config, store, daemon, jira_ping=JiraProbe(engine.ctx.backend))
-    server = ApiServer(app, config.server.host, config.server.port)
+    raise_file_limit()
+    bound_accept_errors()
+    server = ApiServer(app, config.server.host, config.server.port,
+                       uvicorn_options(config.server))
     _on_signals(stop)
     server.start()
     daemon.start()
