@@ -43,7 +43,7 @@ from store.context import Ctx, authorize
 from store.db import read_only
 from store.errors import Conflict, Invalid, Unavailable
 from store.models import Mode
-from store.rows import admin_check_actor, session_out, user_named
+from store.rows import SURFACE, admin_check_actor, session_out, user_named
 from store.rules import AdminOperation, Operation, check_admin_only
 from store.settings import StoreSettings
 from store.sync_state import SyncRow
@@ -76,6 +76,14 @@ class Store:
         self._reader = read_only(engine)
         self._clock = clock
         self._admin_rights = True
+        self._surface: str | None = None
+
+    def via(self, surface: str) -> Store:
+        """This store, recording `surface` (api, cli, webhook, automation, pull) in the
+        audit row of every change made through it, so an admin sees where it came from."""
+        clone = copy.copy(self)
+        clone._surface = surface
+        return clone
 
     def without_admin_rights(self) -> Store:
         """This store, for requests whose actor's admin role must count for nothing.
@@ -91,8 +99,8 @@ class Store:
     def _tx(self, *, read: bool = False) -> Iterator[Ctx]:
         """One transaction; database failures become `Unavailable` / `Conflict`."""
         try:
-            with Session(self._reader if read else self.engine, expire_on_commit=False) as db, \
-                    db.begin():
+            with Session(self._reader if read else self.engine, expire_on_commit=False,
+                         info={SURFACE: self._surface}) as db, db.begin():
                 yield Ctx(db=db, settings=self.settings, blobs=self.blobs, now=self._clock(),
                           admin_rights=self._admin_rights)
         except IntegrityError as exc:

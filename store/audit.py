@@ -20,6 +20,7 @@ from store.errors import Invalid
 from store.models import AuditEntry
 from store.rows import admin_check_actor
 from store.rules import AdminOperation, check_admin_only
+from store.sync_state import SYNC_ACTOR
 from store.views import iso
 
 MAX_LIMIT = 500
@@ -49,9 +50,21 @@ class AuditOut:
     detail: dict[str, Any]
 
     def to_json(self) -> dict[str, object]:
-        """`{"id", "at", "actor", "operation", "session", "detail"}`."""
+        """`{"id", "at", "actor", "operation", "session", "surface", "detail"}`; `surface`
+        is where the change came from (api, cli, webhook, automation, pull, sync), None
+        for rows written before it was recorded."""
         return {"id": self.id, "at": iso(self.at), "actor": self.actor,
-                "operation": self.operation, "session": self.session_id, "detail": self.detail}
+                "operation": self.operation, "session": self.session_id,
+                "surface": self.surface, "detail": self.detail}
+
+    @property
+    def surface(self) -> str | None:
+        """Where the change came from: recorded by the surface's store, or the Jira event
+        that reported it (`via`), or the sync itself."""
+        named = self.detail.get("surface") or self.detail.get("via")
+        if named is None and self.actor == SYNC_ACTOR:
+            return "sync"
+        return None if named is None else str(named)
 
 
 @dataclass(frozen=True)

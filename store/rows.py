@@ -28,6 +28,9 @@ from store.models import (
 from store.rules import Actor, SessionState
 from store.views import LinkOut, LockOut, SessionOut, UserOut, WorkspaceOut
 
+# the key, in a database session's `info`, of the surface its changes come from (audited)
+SURFACE = "xray_sync_surface"
+
 
 def user_named(db: Session, name: str) -> User:
     """The user called `name`; `not_found` (rule `unknown_user`) otherwise."""
@@ -174,8 +177,10 @@ def journal(db: Session, *, actor: str | None, operation: str, session_id: str |
             at: datetime, detail: dict[str, Any] | None = None,
             push: str | None = None, payload: dict[str, Any] | None = None) -> None:
     """Record the audit row of an operation and, when `push` names a change, its outbox entry."""
+    surface = db.info.get(SURFACE)
+    detail = {**(detail or {}), **({"surface": surface} if surface else {})}
     db.add(AuditEntry(actor=actor, operation=operation, session_id=session_id,
-                      detail=json.dumps(detail or {}, sort_keys=True), at=at))
+                      detail=json.dumps(detail, sort_keys=True), at=at))
     if push is not None and session_id is not None:
         db.add(OutboxEntry(session_id=session_id, kind=push,
                            payload=json.dumps(payload or {}, sort_keys=True), created=at))

@@ -98,6 +98,7 @@ class Workflow:
         actor = self.actor(trigger, row.owner)
         # what Jira reports is a fact; what Automation asks for is only a user's request
         store = self.store if trigger.reported else self.store.without_admin_rights()
+        store = store.via(trigger.source.value)
         return Applied(actor, self._run(store, action, actor, row.session_id, trigger))
 
     def actor(self, trigger: Trigger, owner: str) -> str:

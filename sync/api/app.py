@@ -50,6 +50,7 @@ def create_app(
         redoc_url=None,
     )
     budget = SyncBudget(config.sync.request_burst, config.sync.request_interval_seconds)
+    store = store.via("api")  # the console's requests are API requests too
     app.state.ctx = ApiContext(config=config, store=store, sync=sync, jira_ping=jira_ping,
                                sync_budget=budget)
     # no body is read before its sender is known and allowed, nor past its route's limit

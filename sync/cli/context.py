@@ -56,7 +56,7 @@ class CliState:
             config = self.config()
             if not create and not store_exists(config):
                 raise NoStore(store_place(config))
-            self._store = open_store(config)
+            self._store = open_store(config).via("cli")
         return self._store
 
     def close(self) -> None:

@@ -47,3 +47,11 @@ def test_a_user_who_is_not_an_admin_is_refused(world: World) -> None:
     """Alice is not an admin: 403 admin_only."""
     answer = world.client.get("/api/v1/audit", headers=world.auth("alice"))
     assert answer.status_code == 403 and answer.json()["error"]["rule"] == "admin_only"
+
+
+def test_each_row_names_the_surface_a_change_came_through(world: World) -> None:
+    """Changes made over HTTP (the API, the console) are audited with the surface api."""
+    session = world.upload()
+    world.client.post(f"/api/v1/sessions/{session['id']}/open", headers=world.auth("bob"))
+    items = _audit(world, session=session["id"])["items"]
+    assert [(e["operation"], e["surface"]) for e in items] == [("open", "api"), ("import", "api")]

@@ -64,7 +64,7 @@ def test_an_unexpected_error_is_a_logged_500_with_a_request_id(
     def broken(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError("nobody foresaw this")
 
-    monkeypatch.setattr(world.store, "list_workspaces", broken)
+    monkeypatch.setattr(world.client.app.state.ctx.store, "list_workspaces", broken)  # type: ignore[attr-defined]
     # answer the app's 500 instead of raising the server's exception in the test
     client = TestClient(world.client.app, raise_server_exceptions=False)
     with caplog.at_level(logging.ERROR, logger="sync.api.app"):

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from store.audit import AuditQuery
 from store.models import AuditEntry
 from store.sync_state import LinkBase, record_keys
 from sync.api.signatures import sign
@@ -408,3 +409,14 @@ def test_automation_sync_asks_the_engine(world: World) -> None:
     sid = _linked(world)
     _automate(world, {"action": "sync", "issue": EXECUTION, "actor": "acc-alice"})
     assert world.sync.requests == [sid]
+
+
+def test_the_audit_names_the_webhook_or_automation_that_acted(world: World) -> None:
+    """An archive from a signed webhook is audited with the surface webhook, an unarchive
+    asked by Automation with the surface automation."""
+    sid = _linked(world)
+    _deliver(world, _status_event("Done"))
+    _automate(world, {"action": "unarchive", "issue": EXECUTION, "actor": "acc-alice"})
+    trail = world.store.audit("root", AuditQuery(session_id=sid)).items
+    assert [(e.operation, e.to_json()["surface"]) for e in trail[:2]] == [
+        ("unarchive", "automation"), ("archive", "webhook")]

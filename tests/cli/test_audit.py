@@ -27,3 +27,11 @@ def test_a_user_who_is_not_an_admin_is_refused(team: Cli) -> None:
     """bob is not an admin: exit 3, admin_only, nothing printed."""
     result = team("audit", user="bob")
     assert result.exit_code == 3 and "[admin_only]" in result.stderr and result.stdout == ""
+
+
+def test_changes_made_with_the_cli_name_the_cli_as_their_surface(team: Cli) -> None:
+    """An import and an open run by `xray-sync` are audited with the surface cli."""
+    session = team.import_bundle("Notes", user="bob")
+    team.ok("sessions", "open", session["id"], user="bob")
+    entries = team.json("audit", "--session", session["id"], user="alice")
+    assert [e["surface"] for e in entries] == ["cli", "cli"]
