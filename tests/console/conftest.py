@@ -146,8 +146,13 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def sign_in(page: Page, panel: Panel, user: str) -> None:
     """Open the console and sign in as `user`; wait for qa-team's rows."""
-    page.goto(panel.url + "/")
-    page.get_by_label("Your token").fill(panel.tokens[user])
+    sign_in_at(page, panel.url, panel.tokens[user])
+
+
+def sign_in_at(page: Page, url: str, token: str) -> None:
+    """Open the console at `url` and sign in with `token`; wait for qa-team's rows."""
+    page.goto(url + "/")
+    page.get_by_label("Your token").fill(token)
     page.get_by_role("button", name="Sign in").click()
     page.locator("#whoami").wait_for()
     page.locator("#workspace option[value=qa-team]").wait_for(state="attached")
