@@ -72,9 +72,9 @@ def test_the_scan_finds_a_climb_out_of_the_repository(tmp_path: Path) -> None:
     (root / "tests").mkdir(parents=True)
     (root / "scripts").mkdir()
     test = root / "tests" / "probe_outside.py"
-    test.write_text('SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"\n'
-                    'X = Path("/work/shared/fixtures/webhooks")\n'
-                    'Y = "../shared/specs/x.json"\n', encoding="utf-8")
+    test.write_text('A = Path(__file__).resolve().parents[2].parent / "elsewhere"\n'
+                    'B = Path(__file__).parent / ".." / ".." / "elsewhere"\n'
+                    'C = Path("/work/elsewhere/fixtures/webhooks")\n', encoding="utf-8")
     script = root / "scripts" / "probe"
     script.write_text("cat ../elsewhere/file.txt\n", encoding="utf-8")
     assert (len(outside_references(test, root)), len(outside_references(script, root))) == (3, 1)
@@ -83,24 +83,24 @@ def test_the_scan_finds_a_climb_out_of_the_repository(tmp_path: Path) -> None:
 def test_a_sibling_of_the_repository_is_forbidden_and_the_repository_is_not(
         tmp_path: Path) -> None:
     """Only the entries beside the repository are forbidden, not the repository itself."""
-    repo, shared = tmp_path / "clone", tmp_path / "shared"
+    repo, beside = tmp_path / "clone", tmp_path / "beside"
     repo.mkdir()
-    shared.mkdir()
+    beside.mkdir()
     siblings = forbidden_siblings(repo, allowed=[])
-    assert (is_forbidden(shared / "specs" / "a.json", siblings),
+    assert (is_forbidden(beside / "specs" / "a.json", siblings),
             is_forbidden(repo / "tests" / "a.json", siblings)) == (True, False)
 
 
 def test_the_guard_refuses_to_open_a_file_beside_the_repository(tmp_path: Path) -> None:
     """With the guard installed, opening a file beside the repository raises."""
-    repo, shared = tmp_path / "clone", tmp_path / "shared"
+    repo, beside = tmp_path / "clone", tmp_path / "beside"
     repo.mkdir()
-    shared.mkdir()
-    (shared / "spec.json").write_text("{}")
+    beside.mkdir()
+    (beside / "spec.json").write_text("{}")
     script = (
         "import sys\nfrom pathlib import Path\nfrom tests.bounds import install_guard\n"
         f"install_guard(Path({str(repo)!r}), allowed=[])\n"
-        f"open({str(shared / 'spec.json')!r})\n"
+        f"open({str(beside / 'spec.json')!r})\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY,
                             capture_output=True, text=True, check=False)

@@ -4,17 +4,15 @@ seconds (a signed webhook to the daemon; the console's change feed), with no rel
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console.conftest import sign_in_at
 from tests.console.helpers import row_of
-from tests.sync.test_demo import Demo, clean_shell, start_demo
+from tests.sync.test_demo import Demo, clean_shell, synced_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,17 +23,8 @@ SESSION = "Checkout with expired cards"  # the demo's Xray-connected sample sess
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
     """A demo of its own, its first cycle done (the sample has its Test Execution)."""
-    running = start_demo(tmp_path)
-    try:
-        headers = {"Authorization": f"Bearer {running.token}"}
-        for _ in range(300):
-            status = httpx.get(f"{running.api()}sync/status", headers=headers, timeout=10)
-            if status.json()["cycles"] >= 1 and not status.json()["running"]:
-                break
-            threading.Event().wait(0.1)
+    with synced_demo(tmp_path) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_done_in_the_sandbox_archives_the_session_in_the_open_console(

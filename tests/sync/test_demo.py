@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,10 +101,10 @@ def clean_shell(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """One demo for the module, its first cycle done (the sample pushed)."""
-    running = start_demo(tmp_path_factory.mktemp("demo-tmp"))
+@contextmanager
+def synced_demo(tmp: Path) -> Iterator[Demo]:
+    """A demo whose first cycle is done (the sample pushed); stopped at the end."""
+    running = start_demo(tmp)
     try:
         headers = {"Authorization": f"Bearer {running.token}"}
         for _ in range(300):
@@ -114,6 +115,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module, its first cycle done (the sample pushed)."""
+    with synced_demo(tmp_path_factory.mktemp("demo-tmp")) as running:
+        yield running
 
 
 def test_the_printed_hints_run_verbatim_in_a_clean_shell(demo: Demo, tmp_path: Path) -> None:
