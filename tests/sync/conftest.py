@@ -1,5 +1,6 @@
 """Fixtures for the sync tests: a migrated store database (SQLite file, or a fresh
-PostgreSQL database when XRAY_SYNC_TEST_POSTGRES_URL is set) and rows put straight in it."""
+PostgreSQL database when XRAY_SYNC_TEST_POSTGRES_URL is set), rows put straight in it, and
+`pg_cluster`: a private PostgreSQL cluster a test may restart (tests/sync/pg_cluster.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from store.db import make_engine, migrate
 from store.models import ExploratorySession, JiraLink, Membership, OutboxEntry, User, Workspace
 from tests.postgres import fresh_database
+from tests.sync.pg_cluster import pg_cluster  # noqa: F401 - a fixture: a private PostgreSQL
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
