@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from sandbox.server import start_sandbox
+from tests.sandbox.helpers import create
 
 REPO = Path(__file__).resolve().parents[2]
 FOREGROUND = ("from sandbox.server import serve_forever\n"
@@ -28,6 +29,20 @@ def test_start_sandbox_binds_loopback_on_a_free_port() -> None:
         second.stop()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{first.url}/_sandbox/state", timeout=2)
+
+
+def test_a_paused_sandbox_refuses_connections_then_serves_its_state_again(
+        http: requests.Session) -> None:
+    """pause() takes the sandbox down (connections refused); resume() serves the same
+    issues again at the same URL."""
+    with start_sandbox("cloud") as sandbox:
+        key = create(http, sandbox.url, "kept while down")["key"]
+        sandbox.pause()
+        with pytest.raises(requests.ConnectionError):
+            http.get(f"{sandbox.url}/rest/api/2/issue/{key}", timeout=2)
+        sandbox.resume()
+        again = http.get(f"{sandbox.url}/rest/api/2/issue/{key}", timeout=5)
+        assert again.json()["fields"]["summary"] == "kept while down"
 
 
 def test_unknown_deployment_is_refused() -> None:

@@ -1,7 +1,8 @@
 """PostgreSQL really restarted mid-push: the store on a private cluster (tests/sync/pg_cluster.py)
 that a fast shutdown takes away, every connection with it, and that comes back a moment
-later, while the daemon pushes to the sandbox over HTTP. The daemon is left alone to
-recover: converged, one Test Execution and one Test per session, every edit in Jira."""
+later, while the daemon pushes to the sandbox over HTTP; then the sandbox itself stopped
+for a while. The daemon is left alone to recover: converged, one Test Execution and one
+Test per session, every edit in Jira."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tests.sync.test_cluster_faults import converged, import_sessions
 from tests.sync.test_daemon_process import daemon_env, free_port
 from tests.sync.test_kill9 import executions_per_session, wait_until
 
-SESSIONS = 40
+SESSIONS = 60
 
 
 @pytest.fixture
@@ -48,12 +49,19 @@ def rename(store: Store, ids: list[str], when: str) -> dict[str, str]:
     return names
 
 
+def pushed_more(sandbox: RunningSandbox, more: int) -> int:
+    """Wait until `more` sessions more than now have their Test Execution; how many have."""
+    before = len(executions_per_session(sandbox))
+    assert wait_until(lambda: len(executions_per_session(sandbox)) >= before + more, 60)
+    return len(executions_per_session(sandbox))
+
+
 @pytest.mark.slow
-def test_postgresql_restarted_mid_push_loses_and_duplicates_nothing(
+def test_postgresql_restarted_and_jira_stopped_mid_push_lose_and_duplicate_nothing(
         pg_cluster: PgCluster, sandbox: RunningSandbox, tmp_path: Path) -> None:
     """The store's PostgreSQL is shut down (fast: every connection ends), away a moment and
-    started again while the daemon pushes: the daemon reconnects by itself and converges,
-    no Jira entity made twice, no rename lost."""
+    started again while the daemon pushes, then the sandbox stops answering for a while:
+    the daemon recovers by itself and converges, no Jira entity made twice, no rename lost."""
     env = {**daemon_env(tmp_path, sandbox.url, free_port()),
            "XRAY_SYNC_STORE_URL": pg_cluster.create_database("store"),
            "XRAY_SYNC_SYNC_RATE_LIMIT_REQUESTS": "100000", "XRAY_SYNC_SYNC_INTERVAL": "1",
@@ -66,17 +74,20 @@ def test_postgresql_restarted_mid_push_loses_and_duplicates_nothing(
     daemon.start()
     renamed: dict[str, str] = {}
     try:
-        assert wait_until(lambda: len(executions_per_session(sandbox)) >= 8, 60)
+        at_restart = pushed_more(sandbox, 8)
         renamed |= rename(store, ids[::7], "before")
-        pushed_before = len(executions_per_session(sandbox))
         pg_cluster.restart(away_seconds=1.0)
         renamed |= rename(store, ids[3::7], "after")
+        at_stop = pushed_more(sandbox, 8)  # the daemon pushes again: it reconnected
+        sandbox.pause()
+        threading.Event().wait(2.0)  # Jira and Xray away: connections refused
+        sandbox.resume()
         assert wait_until(lambda: store.gauges().outbox_depth == 0, 60)
     finally:
         stop.set()
         daemon.join(60)
-    assert pushed_before < SESSIONS, "the restart came after the push, not in the middle"
+    assert max(at_restart, at_stop) < SESSIONS, "a fault came after the push, not during it"
     converged(store, sandbox, ids, renamed)
-    assert set(issues_per_session(sandbox, "Test").values()) == {1}
-    assert len(issues_per_session(sandbox, "Test")) == SESSIONS
+    tests = issues_per_session(sandbox, "Test")
+    assert len(tests) == SESSIONS and set(tests.values()) == {1}
     store.engine.dispose()
