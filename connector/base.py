@@ -3,7 +3,8 @@
 Every backend (Cloud, Data Center, the in-memory fake) implements `Backend`.  The
 values are small frozen dataclasses; times are timezone-aware `datetime`s in UTC.
 Request costs (docs/design.md section 7) are written on each method: a first push of a
-session is at most 5 requests, an update at most 3 (see `connector.push`).
+session is one Xray request (the import that makes its Test Execution, its Test and its
+run), an update one Xray request; Jira's requests come on top (see `connector.push`).
 """
 
 from __future__ import annotations
@@ -85,6 +86,27 @@ class RunRecord:
     environments: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     defects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewExecution:
+    """A first push's one import: the Test Execution `execution` (its Jira fields, our
+    marker labels among them) with the run `run` in it, of the Test `run.test_key` or, when
+    `test` is given, of a Generic Test the import makes from `test` (Xray's `testInfo`,
+    marked too).  `run.execution_key` is empty: the import makes the execution."""
+
+    execution: IssueDraft
+    run: RunRecord
+    test: TestSpec | None = None
+
+
+@dataclass(frozen=True)
+class ImportedExecution:
+    """What a first push's import made: the Test Execution and, where the answer names it
+    (Xray Server/DC), the Test it made; Xray Cloud's answer names only the execution."""
+
+    execution: IssueRef
+    test: IssueRef | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +203,12 @@ class Backend(Protocol):
 
     def record_run(self, record: RunRecord) -> None:
         """Import the run: status, comment, times, evidence, defects, environments (1)."""
+        ...
+
+    def import_new_execution(self, new: NewExecution) -> ImportedExecution:
+        """One multipart Xray import making the Test Execution (and the Test, from `testInfo`,
+        when `new.test` is given) with its run, evidence and defects (1 Xray request; the
+        custom field list once per backend). Ambiguous failure: `AmbiguousWrite`."""
         ...
 
     def update_summary(self, key: str, summary: str) -> None:

@@ -115,6 +115,31 @@ class Channel:
                 f"{operation}: the answer is not JSON", status=resp.status_code, url=bare_url(url)
             ) from exc
 
+    def send_form(
+        self,
+        url: str,
+        parts: dict[str, Any],
+        *,
+        operation: str,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """POST JSON documents as the named parts of a `multipart/form-data` body (Xray's
+        multipart import), never resent after an ambiguous failure; decode the answer."""
+        files = {name: (f"{name}.json", json.dumps(doc).encode(), "application/json")
+                 for name, doc in parts.items()}
+        resp = self._retry.call(
+            lambda: self._send_once("POST", url, operation, False, None, None, headers,
+                                    files=files, timeout=timeout),
+            self.budget,
+        )
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise InvalidResponse(
+                f"{operation}: the answer is not JSON", status=resp.status_code, url=bare_url(url)
+            ) from exc
+
     def send_file(
         self,
         url: str,
@@ -166,13 +191,18 @@ class Channel:
         headers: dict[str, str] | None,
         raw: Any = None,
         timeout: float | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> requests.Response:
         self.budget.acquire()
         with self._lock:
             self.sent += 1
         all_headers = {"Accept": "application/json", "X-Atlassian-Token": "no-check"}
         kwargs: dict[str, Any] = {"params": params, "headers": all_headers | (headers or {})}
-        if raw is not None:
+        if files is not None:
+            kwargs["files"] = files  # requests writes the multipart body and its boundary,
+            # once a session's default Content-Type (jira's says JSON) is taken out (None)
+            kwargs["headers"]["Content-Type"] = None
+        elif raw is not None:
             kwargs["data"] = raw
         elif body is not None:
             kwargs["data"] = json.dumps(body)

@@ -1,8 +1,10 @@
 """Jira Cloud (REST v3, email + API token) with Xray Cloud (API v2: authenticate, GraphQL, import).
 
 The Xray token comes from `POST /api/v2/authenticate` and is renewed once when Xray
-answers 401.  Tests are created through GraphQL (`createTest`, Generic type, the
-mission as unstructured definition); runs through `/api/v2/import/execution`.
+answers 401.  A charter's Test is created through GraphQL (`createTest`, Generic type, the
+mission as unstructured definition); a session's first push is one multipart import
+(`/api/v2/import/execution/multipart`: the Test Execution's fields, its Test from
+`testInfo`, the run); later runs through `/api/v2/import/execution`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from collections.abc import Callable
 from typing import Any
 
 from connector import payloads, readers
-from connector.base import Deployment, IssueRef, RunRecord, TestRunState, TestSpec
+from connector.base import (
+    Deployment,
+    ImportedExecution,
+    IssueRef,
+    NewExecution,
+    RunRecord,
+    TestRunState,
+    TestSpec,
+)
 from connector.channel import Channel
 from connector.errors import AuthenticationFailed
 from connector.jira_side import ZONE_TTL_SECONDS, JiraSide
@@ -50,13 +60,24 @@ class XrayCloud:
     def call(self, path: str, body: Any, *, operation: str, idempotent: bool,
              timeout: float | None = None) -> Any:
         """POST `body` to `path` with the token; on 401 renew it and send once more."""
+        return self._with_token(
+            lambda token: self._post(path, body, token, operation, idempotent, timeout))
+
+    def call_form(self, path: str, parts: dict[str, Any], *, operation: str,
+                  timeout: float | None = None) -> Any:
+        """POST JSON `parts` as multipart to `path` with the token (renewed once on 401)."""
+        return self._with_token(lambda token: self.channel.send_form(
+            f"{self.base}/{path}", parts, operation=operation, timeout=timeout,
+            headers={"Authorization": f"Bearer {token}"}))
+
+    def _with_token(self, send: Callable[[str], Any]) -> Any:
         token = self._token or self._authenticate(None)
         try:
-            return self._post(path, body, token, operation, idempotent, timeout)
+            return send(token)
         except AuthenticationFailed as exc:
             if exc.status != 401:
                 raise
-        return self._post(path, body, self._authenticate(token), operation, idempotent, timeout)
+        return send(self._authenticate(token))
 
     def _post(self, path: str, body: Any, token: str, operation: str, idempotent: bool,
               timeout: float | None) -> Any:
@@ -122,6 +143,17 @@ class CloudBackend(JiraSide):
             timeout=self.import_timeout,
         )
         readers.read_import_result(answer)
+
+    def import_new_execution(self, new: NewExecution) -> ImportedExecution:
+        """One multipart import: parts `results` (Xray JSON) and `info` (the execution's
+        fields, `xrayFields.environments`). Xray Cloud answers with the execution only."""
+        results, info = payloads.new_execution_parts(new, deployment="cloud",
+                                                     environments_field=None)
+        answer = self.xray.call_form(
+            "import/execution/multipart", {"results": results, "info": info},
+            operation="import new test execution", timeout=self.import_timeout,
+        )
+        return readers.read_new_execution(answer)
 
     def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:
         """GraphQL getTestRun by the issues' ids."""

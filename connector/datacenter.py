@@ -13,7 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from connector import payloads, readers
-from connector.base import Deployment, IssueRef, RunRecord, TestRunState, TestSpec
+from connector.base import (
+    Deployment,
+    ImportedExecution,
+    IssueRef,
+    NewExecution,
+    RunRecord,
+    TestRunState,
+    TestSpec,
+)
 from connector.channel import Channel
 from connector.errors import InvalidResponse, NotFound
 from connector.jira_side import ZONE_TTL_SECONDS, JiraSide
@@ -21,6 +29,7 @@ from connector.markers import marker_labels, marker_property
 
 TEST_TYPE_FIELD = "Test Type"
 DEFINITION_FIELD = "Generic Test Definition"
+ENVIRONMENTS_FIELD = payloads.TEST_ENVIRONMENTS_FIELD
 
 
 class DataCenterBackend(JiraSide):
@@ -37,21 +46,28 @@ class DataCenterBackend(JiraSide):
         super().__init__(jira, jira_url, api_version="2", zone_ttl=zone_ttl, clock=clock)
         self.import_timeout = import_timeout
         self.evidence_key = evidence_key
-        self._fields = {TEST_TYPE_FIELD: test_type_field, DEFINITION_FIELD: definition_field}
+        self._fields = {TEST_TYPE_FIELD: test_type_field, DEFINITION_FIELD: definition_field,
+                        ENVIRONMENTS_FIELD: ""}
         self._fields_lock = threading.Lock()
 
     def _field_ids(self) -> tuple[str, str]:
+        fields = self._xray_fields(TEST_TYPE_FIELD, DEFINITION_FIELD)
+        return fields[TEST_TYPE_FIELD], fields[DEFINITION_FIELD]
+
+    def _xray_fields(self, *names: str) -> dict[str, str]:
+        """The ids of the named Xray custom fields: from the settings, else listed once
+        (`GET field`) when one of them is not known yet."""
         with self._fields_lock:
-            if not all(self._fields.values()):
+            if not all(self._fields[name] for name in names):
                 answer = self.channel.send_json(
                     "GET", self._url("field"), operation="list fields", idempotent=True
                 )
-                found = readers.read_field_ids(answer, (TEST_TYPE_FIELD, DEFINITION_FIELD))
-                missing = [name for name in self._fields if name not in found]
-                if missing:
-                    raise InvalidResponse(f"Jira has no Xray field named {', '.join(missing)}")
-                self._fields.update(found)
-            return self._fields[TEST_TYPE_FIELD], self._fields[DEFINITION_FIELD]
+                found = readers.read_field_ids(answer, tuple(self._fields))
+                self._fields.update({k: v for k, v in found.items() if not self._fields[k]})
+            missing = [name for name in names if not self._fields[name]]
+            if missing:
+                raise InvalidResponse(f"Jira has no Xray field named {', '.join(missing)}")
+            return {name: self._fields[name] for name in names}
 
     def create_test(self, spec: TestSpec) -> IssueRef:
         """POST /rest/api/2/issue: a Generic Test with the mission, marked."""
@@ -94,6 +110,21 @@ class DataCenterBackend(JiraSide):
             idempotent=False, body=body, timeout=self.import_timeout,
         )
         readers.read_import_result(answer)
+
+    def import_new_execution(self, new: NewExecution) -> ImportedExecution:
+        """One multipart import (`import/execution/multipart`): parts `result` (Xray JSON)
+        and `info` (the execution's fields, the environments in their custom field); the
+        answer names the execution and the Test it made."""
+        results, info = payloads.new_execution_parts(
+            new, deployment="datacenter", evidence_key=self.evidence_key,
+            environments_field=(self._xray_fields(ENVIRONMENTS_FIELD)[ENVIRONMENTS_FIELD]
+                                if new.run.environments else None),
+        )
+        answer = self.channel.send_form(
+            self._raven("import/execution/multipart"), {"result": results, "info": info},
+            operation="import new test execution", timeout=self.import_timeout,
+        )
+        return readers.read_new_execution(answer)
 
     def get_test_run(self, execution: IssueRef, test: IssueRef) -> TestRunState | None:
         """GET /rest/raven/2.0/api/testrun by the issues' keys; None on 404."""

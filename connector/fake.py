@@ -18,11 +18,13 @@ from typing import BinaryIO
 
 from connector.base import (
     Deployment,
+    ImportedExecution,
     IssueDraft,
     IssueRef,
     IssueSummary,
     LinkedIssue,
     MarkerHits,
+    NewExecution,
     RemoteLinkSpec,
     RunRecord,
     TestRunState,
@@ -30,7 +32,12 @@ from connector.base import (
 )
 from connector.errors import AmbiguousWrite, ConnectorError, NotFound, Rejected
 from connector.markers import PRODUCT_LABEL, marker_labels, session_label
-from connector.payloads import ISSUE_TYPES, comment_body, evidence_name
+from connector.payloads import (
+    ISSUE_TYPES,
+    comment_body,
+    evidence_name,
+    session_test_definition,
+)
 from connector.statuses import StatusRef, parse_status_spec
 
 # the statuses of the sandbox's workflow (and of a plain Jira one): name -> (id, category)
@@ -165,26 +172,54 @@ class FakeBackend:
         with self._lock:
             self._enter("record_run")
             self._get(record.test_key)  # the Test must exist, as Xray requires
-            execution = self._get(record.execution_key)
-            execution.summary = record.summary
-            if record.environments:
-                execution.environments = record.environments
-            old = self.runs.get((record.execution_key, record.test_key))
-            # Like Xray's import: what the record leaves out (empty/None) stays as it was.
-            self.runs[(record.execution_key, record.test_key)] = TestRunState(
-                id=old.id if old else str(next(self._ids)),
-                status=record.status.value,
-                comment=record.comment or (old.comment if old else ""),
-                started=record.started or (old.started if old else None),
-                finished=record.finished or (old.finished if old else None),
-                defects=tuple(dict.fromkeys((old.defects if old else ()) + record.defects)),
-                evidence=(old.evidence if old else ())
-                + tuple(evidence_name(e) for e in record.evidence),
-            )
-            self._touch(execution)
+            self._apply_run(record)
             if self._lose_imports:
                 self._lose_imports -= 1
                 raise AmbiguousWrite("import test run: no answer", operation="import test run")
+
+    def import_new_execution(self, new: NewExecution) -> ImportedExecution:
+        """See `Backend.import_new_execution`: a Test from `testInfo` is matched to a Generic
+        Test of the project with the same definition before one is made, as Xray does."""
+        with self._lock:
+            self._enter("import_new_execution")
+            test = self._get(new.run.test_key) if new.test is None else self._test_for(new.test)
+            draft = new.execution
+            execution = self._new(draft.project, ISSUE_TYPES["execution"], draft.summary,
+                                  draft.session_id)
+            execution.description = draft.description
+            self._apply_run(replace(new.run, execution_key=execution.key, test_key=test.key))
+            self._created("import new test execution")
+            made = IssueRef(test.id, test.key) if self.deployment == "datacenter" else None
+            return ImportedExecution(IssueRef(execution.id, execution.key), made)
+
+    def _test_for(self, spec: TestSpec) -> FakeIssue:
+        definition = session_test_definition(spec.session_id, spec.mission)
+        for issue in self.issues.values():
+            if (issue.issue_type, issue.project, issue.mission) == (
+                    ISSUE_TYPES["test"], spec.project, definition):
+                return issue
+        issue = self._new(spec.project, ISSUE_TYPES["test"], spec.summary, spec.session_id)
+        issue.mission = definition
+        return issue
+
+    def _apply_run(self, record: RunRecord) -> None:
+        execution = self._get(record.execution_key)
+        execution.summary = record.summary
+        if record.environments:
+            execution.environments = record.environments
+        old = self.runs.get((record.execution_key, record.test_key))
+        # Like Xray's import: what the record leaves out (empty/None) stays as it was.
+        self.runs[(record.execution_key, record.test_key)] = TestRunState(
+            id=old.id if old else str(next(self._ids)),
+            status=record.status.value,
+            comment=record.comment or (old.comment if old else ""),
+            started=record.started or (old.started if old else None),
+            finished=record.finished or (old.finished if old else None),
+            defects=tuple(dict.fromkeys((old.defects if old else ()) + record.defects)),
+            evidence=(old.evidence if old else ())
+            + tuple(evidence_name(e) for e in record.evidence),
+        )
+        self._touch(execution)
 
     def update_summary(self, key: str, summary: str) -> None:
         """See `Backend.update_summary`."""

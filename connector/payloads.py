@@ -11,10 +11,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.base import Evidence, IssueDraft, RunRecord, RunStatus, Transition
+from connector.base import Evidence, IssueDraft, NewExecution, RunRecord, RunStatus, Transition
 from connector.errors import InvalidInput
 from connector.jql_time import jql_date
-from connector.markers import PRODUCT_LABEL, marker_labels, marker_property, session_label
+from connector.markers import (
+    PRODUCT_LABEL,
+    check_session_id,
+    marker_labels,
+    marker_property,
+    session_label,
+)
 from connector.statuses import StatusRef, parse_status_spec
 
 ISSUE_TYPES = {"test": "Test", "execution": "Test Execution", "defect": "Bug"}
@@ -154,6 +160,56 @@ def xray_import_body(
     if record.defects:
         test["defects"] = list(record.defects)
     return {"testExecutionKey": record.execution_key, "info": info, "tests": [test]}
+
+
+TEST_ENVIRONMENTS_FIELD = "Test Environments"
+
+
+def session_test_definition(session_id: str, mission: str) -> str:
+    """The Generic definition of a Test made for one session by an import's `testInfo`: the
+    mission, then a line naming the session.  Xray matches a `testInfo` without a key to
+    an existing Generic Test of the project by its definition (docs: "Generic tests are
+    matched using the generic definition field, within the same project"), so two sessions
+    with the same mission, or none, would otherwise share one Test."""
+    trailer = f"(xray-sync session {check_session_id(session_id)})"
+    return f"{mission}\n\n{trailer}" if mission.strip() else trailer
+
+
+def new_execution_parts(
+    new: NewExecution, *, deployment: str, environments_field: str | None,
+    evidence_key: str = "evidence",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two JSON parts of a first push's multipart import: the Xray JSON results (one
+    test, by key or by `testInfo`) and `info`, the Test Execution's Jira fields.
+
+    Xray's multipart import takes the execution's fields from `info`, not from the results'
+    `info` object, which is left out (with `testExecutionKey`). The test environments go in
+    `info.xrayFields.environments` on Cloud (`environments_field` None) and in their custom
+    field on Server/DC (Xray's sample `testexec_info.json`)."""
+    draft = new.execution
+    body = xray_import_body(new.run, deployment=deployment, evidence_key=evidence_key)
+    test = body["tests"][0]
+    if new.test is not None:
+        del test["testKey"]
+        test["testInfo"] = {
+            "projectKey": new.test.project, "summary": new.test.summary, "type": "Generic",
+            "definition": session_test_definition(new.test.session_id, new.test.mission),
+            "labels": marker_labels(new.test.session_id),
+        }
+    fields: dict[str, Any] = {
+        "project": {"key": draft.project},
+        "issuetype": {"name": ISSUE_TYPES["execution"]},
+        "summary": draft.summary,
+        "labels": marker_labels(draft.session_id),
+    }
+    if draft.description:
+        fields["description"] = draft.description
+    info: dict[str, Any] = {"fields": fields}
+    if new.run.environments and environments_field is None:
+        info["xrayFields"] = {"environments": list(new.run.environments)}
+    elif new.run.environments and environments_field is not None:
+        fields[environments_field] = list(new.run.environments)
+    return {"tests": [test]}, info
 
 
 CREATE_TEST = """\

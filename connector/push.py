@@ -1,10 +1,12 @@
 """Pushing one session: the composed calls, within docs/design.md section 7's request budget.
 
-First push (Test made for the session, k new defects): create_test (1) + one bulk
-create of the Test Execution and the Bugs (1) + one import of the run (1) + the
-remote link (1) = 4, plus Xray's authenticate once per token on Cloud (or the field
-list once per process on DC) = 5.  An update: bulk create of new Bugs (1, only if
-any) + one import (1) = at most 2; the caller may add one `update_test` (<= 3).
+First push: the new Bugs in one bulk create (Jira, only if any), then ONE Xray request: the
+multipart import that makes the Test Execution (its Jira fields, our marker labels among
+them), the session's Test from `testInfo` (unless the session runs a charter's Test) and
+the run with its evidence and defects; then the remote link (Jira).  Xray Cloud's answer
+names only the execution, so the Test is found by its marker (a Jira search, repeated for
+a few seconds while search lags).  Plus Xray's authenticate once per token on Cloud.  An
+update: a bulk create of new Bugs (Jira, only if any) + one import (Xray).
 
 A create whose answer was lost raises `AmbiguousWrite` inside the backend; here we
 look for the session's marker and adopt what was made instead of making it twice.
@@ -21,6 +23,7 @@ again at once: a slow import may still be landing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,10 +32,12 @@ from typing import TypeVar
 from connector.base import (
     Backend,
     Evidence,
+    ImportedExecution,
     IssueDraft,
     IssueRef,
     IssueSummary,
     MarkerHits,
+    NewExecution,
     RemoteLinkSpec,
     RunRecord,
     RunStatus,
@@ -42,6 +47,9 @@ from connector.errors import AmbiguousWrite, InvalidInput
 from connector.payloads import evidence_name
 
 T = TypeVar("T")
+# Seconds to wait before each further marker search for the Test a Cloud import made
+# (Jira's search is eventually consistent: a new issue may show after a moment).
+TEST_LOOKUP_WAITS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,14 @@ def _fresh(hits: MarkerHits, taken: set[str]) -> MarkerHits:
     return MarkerHits(defects=tuple(d for d in hits.defects if d.key not in taken))
 
 
+def _adopt_import(hits: MarkerHits) -> ImportedExecution | None:
+    """What a first push's import made, as its markers show it (None: not visible)."""
+    if not hits.executions:
+        return None
+    return ImportedExecution(_ref(hits.executions[0]),
+                             _ref(hits.tests[0]) if hits.tests else None)
+
+
 def _adopt_all(hits: MarkerHits, specs: Sequence[DefectSpec]) -> tuple[IssueRef, ...] | None:
     """All of `specs` matched among `hits`, or None when any is missing."""
     refs, missing = _adopt_defects(hits, specs)
@@ -115,8 +131,13 @@ def _adopt_all(hits: MarkerHits, specs: Sequence[DefectSpec]) -> tuple[IssueRef,
 class SessionPusher:
     """Pushes sessions through one backend."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(
+        self, backend: Backend, *, test_lookup_waits: Sequence[float] = TEST_LOOKUP_WAITS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.backend = backend
+        self._waits = tuple(test_lookup_waits)
+        self._sleep = sleep
 
     def push(
         self,
@@ -134,6 +155,12 @@ class SessionPusher:
         hits = self.backend.find_by_marker(push.session_id) if check_marker_first else None
         if existing is None and hits is not None:
             existing = self._from_hits(push, hits)
+            if existing is None and hits.executions:
+                # made by an earlier import whose Test search does not show yet: importing
+                # again would make a second Test Execution
+                raise AmbiguousWrite(
+                    f"session {push.session_id}: its Test Execution exists but its Test is "
+                    "not visible in Jira's search yet", operation="find the session's Test")
         if existing is None:
             return self._first_push(push, hits)
         created = self._create_defects(push, push.new_defects, hits)
@@ -166,27 +193,39 @@ class SessionPusher:
         return PushedSession(test=test, execution=_ref(hits.executions[0]))
 
     def _first_push(self, push: SessionPush, hits: MarkerHits | None) -> PushedSession:
-        test = push.charter_test or self._create_test(push, hits)
-        drafts = [IssueDraft(push.session_id, push.project, "execution", push.summary,
-                             push.description)]
-        drafts += [self._defect_draft(push, d) for d in push.new_defects]
-        execution, *defects = self._guarded(
-            push.session_id,
-            lambda: self.backend.create_issues(drafts),
-            lambda h: self._adopt_bulk(push, h),
-        )
-        self._record(push, test, execution, tuple(defects), check_run=hits is not None)
-        self._link(push, execution)
-        return PushedSession(test=test, execution=execution, new_defects=tuple(defects))
-
-    def _create_test(self, push: SessionPush, hits: MarkerHits | None) -> IssueRef:
-        if hits is not None and hits.tests:
-            return _ref(hits.tests[0])
-        if push.test is None:
+        """Bugs (Jira), then one import making the execution, the Test and the run (Xray)."""
+        test = push.charter_test or (_ref(hits.tests[0]) if hits and hits.tests else None)
+        if test is None and push.test is None:
             raise InvalidInput(
                 "a session without a charter Test needs `test` to make one [test_or_charter_test]"
             )
-        return self._make_test(push.test)
+        defects = self._create_defects(push, push.new_defects, hits)
+        new = NewExecution(
+            execution=IssueDraft(push.session_id, push.project, "execution", push.summary,
+                                 push.description),
+            run=self._run_record(push, "", test.key if test else "", defects, push.new_evidence),
+            test=push.test if test is None else None,
+        )
+        imported = self._guarded(
+            push.session_id,
+            lambda: self.backend.import_new_execution(new),
+            _adopt_import,
+        )
+        made = test or imported.test or self._find_test(push.session_id)
+        self._link(push, imported.execution)
+        return PushedSession(test=made, execution=imported.execution, new_defects=defects)
+
+    def _find_test(self, session_id: str) -> IssueRef:
+        """The Test an import made, by its marker, searched again while search lags."""
+        for wait in (0.0, *self._waits):
+            if wait:
+                self._sleep(wait)
+            hits = self.backend.find_by_marker(session_id)
+            if hits.tests:
+                return _ref(hits.tests[0])
+        raise AmbiguousWrite(
+            f"session {session_id}: the Test its import made is not visible in Jira's search "
+            "yet", operation="find the session's Test")
 
     def _make_test(self, spec: TestSpec) -> IssueRef:
         return self._guarded(
@@ -197,17 +236,6 @@ class SessionPusher:
 
     def _defect_draft(self, push: SessionPush, spec: DefectSpec) -> IssueDraft:
         return IssueDraft(push.session_id, push.project, "defect", spec.summary, spec.description)
-
-    def _adopt_bulk(self, push: SessionPush, hits: MarkerHits) -> tuple[IssueRef, ...] | None:
-        if not hits.executions:
-            return None
-        refs, missing = _adopt_defects(hits, push.new_defects)
-        made = self.backend.create_issues(
-            [self._defect_draft(push, push.new_defects[i]) for i in missing]
-        ) if missing else ()
-        for index, ref in zip(missing, made, strict=True):
-            refs[index] = ref
-        return (_ref(hits.executions[0]), *(r for r in refs if r is not None))
 
     def _create_defects(
         self, push: SessionPush, specs: Sequence[DefectSpec], hits: MarkerHits | None
@@ -237,13 +265,19 @@ class SessionPusher:
         evidence = push.new_evidence
         if check_run and evidence:
             evidence = self._unattached(evidence, execution, test)
-        self.backend.record_run(RunRecord(
-            execution_key=execution.key, test_key=test.key, summary=push.summary,
+        self.backend.record_run(
+            self._run_record(push, execution.key, test.key, new_defects, evidence))
+
+    def _run_record(
+        self, push: SessionPush, execution_key: str, test_key: str,
+        new_defects: tuple[IssueRef, ...], evidence: tuple[Evidence, ...],
+    ) -> RunRecord:
+        return RunRecord(
+            execution_key=execution_key, test_key=test_key, summary=push.summary,
             status=push.status, comment=push.comment, started=push.started,
-            finished=push.finished, environments=push.environments,
-            evidence=evidence,
+            finished=push.finished, environments=push.environments, evidence=evidence,
             defects=push.known_defects + tuple(d.key for d in new_defects),
-        ))
+        )
 
     def _unattached(
         self, evidence: tuple[Evidence, ...], execution: IssueRef, test: IssueRef

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.base import IssueRef, IssueSummary, LinkedIssue, TestRunState, Transition
+from connector.base import (
+    ImportedExecution,
+    IssueRef,
+    IssueSummary,
+    LinkedIssue,
+    TestRunState,
+    Transition,
+)
 from connector.errors import InvalidResponse, Rejected
 from connector.markers import session_from_labels
 from connector.translate import messages_from_body
@@ -236,6 +243,18 @@ def read_import_result(body: Any) -> IssueRef:
     if "testExecIssue" in obj:
         obj = _obj(obj["testExecIssue"], "testExecIssue")
     return read_issue_ref(obj)
+
+
+def read_new_execution(body: Any) -> ImportedExecution:
+    """A multipart import's answer: Cloud `{"id","key"}` (the execution only); Server/DC
+    `{"testExecIssue": {...}, "testIssues": {"success": [{...}]}}`, naming the Test made."""
+    obj = _obj(body, "an import response")
+    execution = read_import_result(obj)
+    tests = obj.get("testIssues")
+    made = tests.get("success") if isinstance(tests, dict) else None
+    if isinstance(made, list) and made:
+        return ImportedExecution(execution, read_issue_ref(_obj(made[0], "a test issue")))
+    return ImportedExecution(execution)
 
 
 def read_attachment_id(body: Any) -> str:

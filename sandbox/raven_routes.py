@@ -13,15 +13,22 @@ from sandbox import catalog
 from sandbox.errors import BadRequest, NotFound
 from sandbox.http_util import jira_json, json_body, json_list, json_object
 from sandbox.model import Issue
-from sandbox.runtime import base_url, runtime_of
+from sandbox.runtime import base_url, runtime_of, view_of
 from sandbox.state import SandboxState
 from sandbox.xray_import import (
+    Imported,
     apply_run_changes,
     canonical_status,
     check_evidence,
     find_evidence,
     shown_status,
     slow_import,
+)
+from sandbox.xray_import_new import (
+    check_new_execution,
+    json_part,
+    make_execution,
+    multipart_document,
 )
 from sandbox.xray_model import Evidence, TestRun
 from sandbox.xray_types import STATUS_COLORS
@@ -97,13 +104,36 @@ def _issue(state: SandboxState, key: Any, kind: str) -> Issue:
     return issue
 
 
+def _import_answer(request: Request, imported: Imported) -> Response:
+    """`{"testExecIssue": {...}, "testIssues": {"success": [...]}}` as Xray Server answers."""
+    def ref(issue: Issue) -> dict[str, str]:
+        return {"id": str(issue.id), "key": issue.key,
+                "self": f"{base_url(request)}/rest/api/2/issue/{issue.id}"}
+    return jira_json({"testExecIssue": ref(imported.execution),
+                      "testIssues": {"success": [ref(t) for t in imported.tests]}})
+
+
 async def import_json(request: Request) -> Response:
-    """POST import/execution: `{"testExecIssue": {"id", "key", "self"}}`."""
+    """POST import/execution: Xray JSON into an existing or a new execution."""
     state = runtime_of(request).state
-    execution = await slow_import(state, await json_body(request), cloud=False)
-    return jira_json({"testExecIssue": {
-        "id": str(execution.id), "key": execution.key,
-        "self": f"{base_url(request)}/rest/api/2/issue/{execution.id}"}})
+    imported = await slow_import(state, await json_body(request), cloud=False,
+                                 view=view_of(request, 2))
+    return _import_answer(request, imported)
+
+
+async def import_multipart(request: Request) -> Response:
+    """POST import/execution/multipart: parts `result` (Xray JSON) and `info` (the new
+    Test Execution's fields, the environments in their custom field)."""
+    state, view = runtime_of(request).state, view_of(request, 2)
+    async with request.form() as form:
+        results = await json_part(form, "result")
+        info = await json_part(form, "info")
+    if results is None:
+        raise BadRequest("The multipart part 'result' is required.")
+    new = check_new_execution(info, view)
+    imported = await slow_import(state, multipart_document(results, new), cloud=False,
+                                 view=view, create=lambda st: make_execution(st, new))
+    return _import_answer(request, imported)
 
 
 async def exec_tests(request: Request) -> Response:
@@ -294,6 +324,7 @@ async def evidence_content(request: Request) -> Response:
 ROUTES: list[BaseRoute] = [
     Route(f"{EVIDENCE}/{{id:int}}/{{filename}}", evidence_content, methods=["GET"]),
     Route(f"{RAVEN}/import/execution", import_json, methods=["POST"]),
+    Route(f"{RAVEN}/import/execution/multipart", import_multipart, methods=["POST"]),
     Route(f"{RAVEN}/api/testexec/{{key}}/test", exec_tests, methods=["GET"]),
     Route(f"{RAVEN}/api/testexec/{{key}}/test", change_exec_tests, methods=["POST"]),
     Route(f"{RAVEN}/api/testrun", find_run, methods=["GET"]),

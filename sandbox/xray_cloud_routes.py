@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -16,6 +14,12 @@ from sandbox.http_util import jira_json, json_body
 from sandbox.runtime import runtime_of, view_of
 from sandbox.xray_graphql import execute
 from sandbox.xray_import import find_evidence, slow_import
+from sandbox.xray_import_new import (
+    check_new_execution,
+    json_part,
+    make_execution,
+    multipart_document,
+)
 from sandbox.xray_types import XrayContext
 
 
@@ -55,35 +59,25 @@ def _created(request: Request, issue_id: int, key: str) -> dict[str, Any]:
 async def import_json(request: Request) -> Response:
     """POST /api/v2/import/execution: Xray JSON -> `{"id", "key", "self"}`."""
     runtime = runtime_of(request)
-    execution = await slow_import(runtime.state, await json_body(request), cloud=True)
-    return jira_json(_created(request, execution.id, execution.key))
-
-
-async def _json_part(form: Any, name: str) -> Any:
-    part = form.get(name)
-    if part is None:
-        return None
-    raw = await part.read() if isinstance(part, UploadFile) else str(part).encode()
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise BadRequest(f"The multipart part '{name}' is not JSON.") from None
+    imported = await slow_import(runtime.state, await json_body(request), cloud=True,
+                                 view=view_of(request, 2))
+    return jira_json(_created(request, imported.execution.id, imported.execution.key))
 
 
 async def import_multipart(request: Request) -> Response:
-    """POST /api/v2/import/execution/multipart: parts `results` (Xray JSON) and `info`."""
+    """POST /api/v2/import/execution/multipart: parts `results` (Xray JSON) and `info` (the
+    new Test Execution's fields) -> `{"id", "key", "self"}` of the execution only."""
     runtime = runtime_of(request)
+    view = view_of(request, 2)
     async with request.form() as form:
-        results = await _json_part(form, "results")
-        info = await _json_part(form, "info")
+        results = await json_part(form, "results")
+        info = await json_part(form, "info")
     if results is None:
         raise BadRequest("The multipart part 'results' is required.")
-    fields = (info or {}).get("fields") if isinstance(info, dict) else None
-    if isinstance(results, dict) and isinstance(fields, dict) and fields.get("summary"):
-        results.setdefault("info", {}).setdefault("summary", fields["summary"])
-    execution = await slow_import(runtime.state, results, cloud=True,
-                                 extra_fields=fields if isinstance(fields, dict) else None)
-    return jira_json(_created(request, execution.id, execution.key))
+    new = check_new_execution(info, view)
+    imported = await slow_import(runtime.state, multipart_document(results, new), cloud=True,
+                                 view=view, create=lambda state: make_execution(state, new))
+    return jira_json(_created(request, imported.execution.id, imported.execution.key))
 
 
 async def evidence_content(request: Request) -> Response:

@@ -1,10 +1,11 @@
 """Xray JSON import (Cloud `/api/v2/import/execution`, DC `/rest/raven/2.0/import/execution`).
 
 The whole document is checked first, then applied: a refused import changes nothing.
-Semantics: `testExecutionKey` names an existing execution (else one is created from `info`);
-`info.summary` renames it, `testEnvironments` replace its environments; each test is added to
-the execution if absent; status, comment, start and finish replace the run's; evidence and
-defects are added.
+Semantics: `testExecutionKey` names an existing execution (else one is created from `info`,
+or, in a multipart import, from the `info` part: `sandbox.xray_import_new`); `info.summary`
+renames it, `testEnvironments` replace its environments; each test (by `testKey`, or by
+`testInfo`, matched or made) is added to the execution if absent; status, comment, start and
+finish replace the run's; evidence and defects are added.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.adf import text_to_adf
 from sandbox.errors import BadRequest, NotFound
+from sandbox.jira_render import View
 from sandbox.model import Issue
 from sandbox.state import SandboxState
 from sandbox.timefmt import parse_timestamp
+from sandbox.xray_import_new import NewTest, check_test_info, resolve_test
 from sandbox.xray_model import Evidence, TestRun, XrayExecution
 
 DC_TO_CLOUD = {"PASS": "PASSED", "FAIL": "FAILED"}
@@ -35,13 +39,14 @@ class TestResult:
 
     __test__ = False  # not a pytest class
 
-    test: Issue
+    test: Issue | None  # None: named by `made` (testInfo), matched or made when applied
     status: str
     comment: str | None
     start: float | None
     finish: float | None
     evidence: list[tuple[str, str, bytes]] = field(default_factory=list)
     defects: list[Issue] = field(default_factory=list)
+    made: NewTest | None = None
 
 
 def canonical_status(raw: Any, cloud: bool) -> str:
@@ -103,16 +108,22 @@ def evidence_of(state: SandboxState, raw: dict[str, Any], cloud: bool) -> Any:
     return raw.get("evidence", raw.get("evidences"))
 
 
-def check_test(state: SandboxState, raw: Any, cloud: bool) -> TestResult:
+def check_test(state: SandboxState, raw: Any, cloud: bool, view: View | None) -> TestResult:
     """One `tests` entry, checked."""
-    if not isinstance(raw, dict) or not raw.get("testKey"):
-        raise BadRequest("Each test needs a 'testKey'.")
+    if not isinstance(raw, dict) or not (raw.get("testKey") or raw.get("testInfo")):
+        raise BadRequest("Each test needs a 'testKey' or a 'testInfo'.")
+    made = None
+    if not raw.get("testKey"):
+        if view is None:
+            raise BadRequest("'testInfo' cannot be used here.")
+        made = check_test_info(raw["testInfo"], view)
     defects = raw.get("defects") or []
     if not isinstance(defects, list):
         raise BadRequest("'defects' must be a list of issue keys.")
     comment = raw.get("comment")
     return TestResult(
-        test=_issue_of_type(state, raw["testKey"], "Test"),
+        test=_issue_of_type(state, raw["testKey"], "Test") if made is None else None,
+        made=made,
         status=canonical_status(raw.get("status"), cloud),
         comment=None if comment is None else str(comment),
         start=_when(raw.get("start"), "start"), finish=_when(raw.get("finish"), "finish"),
@@ -128,19 +139,31 @@ def _issue_of(state: SandboxState, key: Any) -> Issue:
         raise BadRequest(f"Issue with key {key} was not found.") from None
 
 
+Create = Callable[[SandboxState], Issue]
+
+
+@dataclass
+class Imported:
+    """What an import touched: the Test Execution and the Tests of its entries."""
+
+    execution: Issue
+    tests: list[Issue]
+
+
 async def slow_import(state: SandboxState, document: Any, cloud: bool,
-                      extra_fields: dict[str, Any] | None = None) -> Issue:
+                      view: View | None = None, create: Create | None = None) -> Imported:
     """`import_execution` after the options' `import_delay_ms`, the body already read: a
     client whose timeout is shorter gets no answer, and the import lands all the same."""
     delay = state.options.import_delay_ms
     if delay > 0:
         await asyncio.sleep(delay / 1000)
-    return import_execution(state, document, cloud, extra_fields)
+    return import_execution(state, document, cloud, view, create)
 
 
 def import_execution(state: SandboxState, document: Any, cloud: bool,
-                     extra_fields: dict[str, Any] | None = None) -> Issue:
-    """Applies an Xray JSON document and returns the Test Execution issue."""
+                     view: View | None = None, create: Create | None = None) -> Imported:
+    """Applies an Xray JSON document: into `testExecutionKey`'s execution, else into the one
+    `create` makes (a multipart import), else into a new one made from `info`."""
     if not isinstance(document, dict):
         raise BadRequest("The Xray JSON must be an object.")
     info = document.get("info") or {}
@@ -154,22 +177,23 @@ def import_execution(state: SandboxState, document: Any, cloud: bool,
     with state.lock:
         execution = (_issue_of_type(state, document["testExecutionKey"], "Test Execution")
                      if document.get("testExecutionKey") else None)
-        results = [check_test(state, raw, cloud) for raw in tests_raw]
+        results = [check_test(state, raw, cloud, view) for raw in tests_raw]
         begin, end = _when(info.get("startDate"), "startDate"), _when(info.get("finishDate"),
                                                                         "finishDate")
-        if execution is None:
+        if execution is None and create is not None:
+            execution = create(state)
+        elif execution is None:
             summary = str(info.get("summary") or "Execution results")
             execution = state.add_issue("Test Execution", summary)
-        _apply_info(state, execution, info, environments, begin, end, extra_fields or {})
-        for result in results:
-            _apply_result(state, execution, result)
+        _apply_info(state, execution, info, environments, begin, end)
+        tests = [_apply_result(state, execution, result) for result in results]
         state.touch(execution)
-        return execution
+        return Imported(execution, tests)
 
 
 def _apply_info(state: SandboxState, execution: Issue, info: dict[str, Any],
                 environments: list[str] | None, begin: float | None, end: float | None,
-                extra: dict[str, Any]) -> None:
+                ) -> None:
     if info.get("summary"):
         execution.summary = str(info["summary"])
     if info.get("description"):
@@ -182,15 +206,16 @@ def _apply_info(state: SandboxState, execution: Issue, info: dict[str, Any],
         execution.custom[BEGIN] = str(info["startDate"])
     if end is not None:
         execution.custom[END] = str(info["finishDate"])
-    for name, value in extra.items():
-        if name == "labels" and isinstance(value, list):
-            execution.labels = list(value)
 
 
-def _apply_result(state: SandboxState, execution: Issue, result: TestResult) -> None:
+def _apply_result(state: SandboxState, execution: Issue, result: TestResult) -> Issue:
     now = state.now()
-    state.xray.add_tests(execution.id, [result.test.id], now)
-    run = state.xray.run_of(execution.id, result.test.id)
+    test = result.test
+    if test is None:
+        assert result.made is not None
+        test = resolve_test(state, result.made)
+    state.xray.add_tests(execution.id, [test.id], now)
+    run = state.xray.run_of(execution.id, test.id)
     assert run is not None
     apply_run_changes(state, run, status=result.status, comment=result.comment,
                       started=result.start, finished=result.finish)
@@ -199,6 +224,7 @@ def _apply_result(state: SandboxState, execution: Issue, result: TestResult) -> 
     for defect in result.defects:
         if defect.id not in run.defect_ids:
             run.defect_ids.append(defect.id)
+    return test
 
 
 def apply_run_changes(state: SandboxState, run: TestRun, *, status: str | None = None,

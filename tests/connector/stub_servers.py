@@ -5,6 +5,8 @@ prepared request, so tests can count requests per operation and validate them.""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import itertools
 import json
 import re
@@ -16,6 +18,16 @@ import responses
 from tests.connector.conftest import JIRA, XRAY
 
 Answer = tuple[int, dict[str, str], str]
+
+
+def form_parts(request: requests.PreparedRequest) -> dict[str, Any]:
+    """The JSON parts of a `multipart/form-data` request, by name."""
+    raw = request.body if isinstance(request.body, bytes) else str(request.body).encode()
+    message = email.message_from_bytes(
+        b"Content-Type: " + request.headers["Content-Type"].encode() + b"\r\n\r\n" + raw,
+        policy=email.policy.HTTP)
+    return {str(part.get_param("name", header="content-disposition")):
+            json.loads(part.get_payload(decode=True)) for part in message.iter_parts()}
 
 
 class StubAtlassian:
@@ -39,14 +51,28 @@ class StubAtlassian:
         self.requests.append(request)
         path = (request.path_url or "").split("?")[0]
         raw = request.body
-        is_json = "json" in (request.headers.get("Content-Type") or "")
-        body = json.loads(raw) if raw and is_json else None
+        content_type = request.headers.get("Content-Type") or ""
+        body = json.loads(raw) if raw and "json" in content_type else None
+        if path.endswith("/import/execution/multipart"):
+            return self._new_execution(path, form_parts(request))
         return self._answer(request.method or "", path, body)
 
-    def _issue(self, key: str = "QA-1") -> dict[str, Any]:
-        return {"id": "1", "key": key, "fields": {
+    def _issue(self, key: str = "QA-1", kind: str = "Test Execution") -> dict[str, Any]:
+        return {"id": key.rsplit("-", 1)[-1], "key": key, "fields": {
             "summary": "s", "status": {"name": "To Do"}, "updated": "2026-11-20T10:00:00.000+0000",
-            "labels": ["xray-sync", "xs-s1"], "issuetype": {"name": "Test Execution"}}}
+            "labels": ["xray-sync", "xs-s1"], "issuetype": {"name": kind}}}
+
+    def _new_execution(self, path: str, parts: dict[str, Any]) -> Answer:
+        """A multipart import: a new execution (and a Test when `testInfo` names one)."""
+        ok: dict[str, str] = {"Content-Type": "application/json"}
+        execution = {"id": str(n := next(self._ids)), "key": f"QA-{n}"}
+        if path.startswith("/api/"):
+            return 200, ok, json.dumps(execution)
+        test = parts["result"]["tests"][0]
+        made = {"id": str(n := next(self._ids)), "key": f"QA-{n}"} if "testInfo" in test else {
+            "id": "7", "key": test["testKey"]}
+        return 200, ok, json.dumps({"testExecIssue": execution,
+                                    "testIssues": {"success": [made]}})
 
     def _answer(self, method: str, path: str, body: Any) -> Answer:
         ok: dict[str, str] = {"Content-Type": "application/json"}
@@ -78,8 +104,14 @@ class StubAtlassian:
         if path.endswith("/comment"):
             return 201, ok, json.dumps({"id": str(next(self._ids)), "body": body["body"]})
         if "/search" in path:
-            return 200, ok, json.dumps({"issues": [self._issue()], "isLast": True,
-                                        "startAt": 0, "maxResults": 100, "total": 1})
+            issues = [self._issue(), self._issue("QA-2", "Test")]
+            return 200, ok, json.dumps({"issues": issues, "isLast": True,
+                                        "startAt": 0, "maxResults": 100, "total": 2})
+        if path.endswith("/field"):
+            return 200, ok, json.dumps([
+                {"id": "customfield_10202", "name": "Test Environments", "custom": True},
+                {"id": "customfield_10200", "name": "Test Type", "custom": True},
+                {"id": "customfield_10201", "name": "Generic Test Definition", "custom": True}])
         if path.endswith("/myself"):
             return 200, ok, json.dumps({"accountId": "5b10a2844c20165700ede21g",
                                         "timeZone": "Europe/Lisbon"})

@@ -222,22 +222,6 @@ def test_import_refuses_server_statuses_on_cloud(cloud: RunningSandbox,
     assert answer.status_code == 400
 
 
-def test_multipart_import_takes_results_and_info(cloud: RunningSandbox,
-                                                 http: requests.Session) -> None:
-    """The multipart import names the new execution from the info part."""
-    test = create(http, cloud.url)
-    document = import_document(test["key"])
-    del document["info"]["summary"]
-    answer = requests.post(
-        f"{cloud.url}/api/v2/import/execution/multipart", timeout=10,
-        headers={"Authorization": f"Bearer {token(cloud.url)}"},
-        files={"results": ("r.json", json.dumps(document), "application/json"),
-               "info": ("i.json", json.dumps({"fields": {"summary": "From info"}}),
-                        "application/json")})
-    assert answer.status_code == 200
-    assert cloud.state.issue(answer.json()["key"]).summary == "From info"
-
-
 def test_get_tests_answer_has_the_shape_of_a_real_one(cloud: RunningSandbox) -> None:
     """getTests answers with the keys and test type ids of a real Xray Cloud answer."""
     real = json.loads((FIXTURES / "rest" /

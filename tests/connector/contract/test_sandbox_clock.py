@@ -35,8 +35,9 @@ class MovableClock:
 
 
 def test_lagging_search_then_marker_check_adopts() -> None:
-    """No duplicate: the lost Execution is invisible at first, then found and adopted.
-    (Cloud only: the sandbox's Data Center search, like Jira DC's, does not lag.)"""
+    """No duplicate: what a lost create or an import made is invisible at first, then found
+    and adopted. (Cloud only: the sandbox's Data Center search, like Jira DC's, does not
+    lag.)"""
     from sandbox.options import SandboxOptions
     from sandbox.server import start_sandbox
 
@@ -50,13 +51,16 @@ def test_lagging_search_then_marker_check_adopts() -> None:
             token="sandbox-token", client_id="sandbox", client_secret="sandbox-secret",
             timeout=10.0, retry=RetrySettings(enabled=False),
             rate_limit=RateLimit(requests=1000, per_seconds=1.0, burst=1000)))
-        pusher = SessionPusher(backend)
+        pusher = SessionPusher(backend, test_lookup_waits=())
         push = SessionPush("lag-1", "QA", "Lagging", RunStatus.TODO,
                            test=CharterSpec("lag-1", "QA", "Charter", "M"),
                            new_defects=(DefectSpec("Bug L"),))
         sandbox.faults.add("lost_response", method="POST", path="/issue/bulk$", count=1)
-        with pytest.raises(AmbiguousWrite):
+        with pytest.raises(AmbiguousWrite):  # the Bug's create, its answer lost
             pusher.push(push)
+        clock.offset += 61.0
+        with pytest.raises(AmbiguousWrite):  # imported, its Test not in the search yet
+            pusher.push(push, check_marker_first=True)
         clock.offset += 61.0
         pushed = pusher.push(push, check_marker_first=True)
         hits = backend.find_by_marker("lag-1")
