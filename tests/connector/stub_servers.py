@@ -27,7 +27,7 @@ def form_parts(request: requests.PreparedRequest) -> dict[str, Any]:
         b"Content-Type: " + request.headers["Content-Type"].encode() + b"\r\n\r\n" + raw,
         policy=email.policy.HTTP)
     return {str(part.get_param("name", header="content-disposition")):
-            json.loads(part.get_payload(decode=True)) for part in message.iter_parts()}
+            json.loads(part.get_content()) for part in message.iter_parts()}
 
 
 class StubAtlassian:

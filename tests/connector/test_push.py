@@ -38,7 +38,8 @@ PUSH = SessionPush(
 def _by_service(requests_sent: list[requests.PreparedRequest]) -> tuple[list[str], list[str]]:
     """The paths of the Xray requests (Xray Cloud's host but authenticate, or Xray Server's
     `/rest/raven/`) and of the Jira ones."""
-    xray, jira = [], []
+    xray: list[str] = []
+    jira: list[str] = []
     for request in requests_sent:
         path = (request.path_url or "").split("?")[0]
         if path.endswith("/authenticate"):
