@@ -95,7 +95,8 @@ class FakeBackend:
         self._lose_creates += 1
 
     def lose_next_import(self) -> None:
-        """The next `record_run` is applied, then raises AmbiguousWrite (a slow import
+        """The next import (`record_run` or `import_new_execution`) is applied, then raises
+        AmbiguousWrite (a slow import
         that timed out, or an answer lost)."""
         self._lose_imports += 1
 
@@ -189,6 +190,10 @@ class FakeBackend:
             execution.description = draft.description
             self._apply_run(replace(new.run, execution_key=execution.key, test_key=test.key))
             self._created("import new test execution")
+            if self._lose_imports:
+                self._lose_imports -= 1
+                raise AmbiguousWrite("import new test execution: no answer",
+                                     operation="import new test execution")
             made = IssueRef(test.id, test.key) if self.deployment == "datacenter" else None
             return ImportedExecution(IssueRef(execution.id, execution.key), made)
 

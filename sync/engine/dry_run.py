@@ -206,9 +206,13 @@ def _push_step(ctx: EngineContext, workflow: Workflow, sid: str, entries: list[p
     charter = row.type == "charter"
     if any(isinstance(a, CreateRemote) for a in plan):
         what = "the charter's Test" if charter else "a Test, a Test Execution, its run, a link"
-        link = int(bool(ctx.console_url))
-        return Step("push", "create", sid, row.name, what,
-                    (1 if charter else 3 + link) + recover, xray=True, fields=True)
+        # a session: its new Bugs' bulk create (if any), the one import, the link, and on
+        # Cloud the marker search for the Test the import made (its answer names none)
+        cloud = ctx.backend.deployment == "cloud"
+        extra = 0 if charter else (_new_bugs(ctx, row) + int(bool(ctx.console_url))
+                                   + int(cloud))
+        return Step("push", "create", sid, row.name, what, 1 + extra + recover,
+                    xray=True, fields=True)
     if any(isinstance(a, PushContent) for a in plan):
         return _content_step(ctx, row, recover)
     rename = next((a for a in plan if isinstance(a, UpdateFields)), None)
@@ -216,6 +220,12 @@ def _push_step(ctx: EngineContext, workflow: Workflow, sid: str, entries: list[p
         return Step("push", "rename", sid, row.name,
                     f"{remote_key(row)}'s summary -> {rename.summary!r}", 1)
     return None
+
+
+def _new_bugs(ctx: EngineContext, row: SyncRow) -> int:
+    """1 when the session's timeline holds defects not in Jira yet (one bulk create)."""
+    content = read_content(ctx.blobs.path(row.digest), row.name, row.digest)
+    return int(any(d not in row.base.defects for d in content.defects))
 
 
 def _content_step(ctx: EngineContext, row: SyncRow, recover: int) -> Step:

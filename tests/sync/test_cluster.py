@@ -29,7 +29,7 @@ from tests.sync.test_daemon_process import daemon_env, free_port
 from tests.sync.test_kill9 import executions_per_session
 
 WINDOW = RateLimit(30, 10.0, retry_after=False, headers=False)  # Xray's, scaled 1:30
-SESSIONS = 24  # two Xray requests each, and the logins: more than one window
+SESSIONS = 40  # one Xray request each, and the logins: more than one window
 
 
 @pytest.fixture

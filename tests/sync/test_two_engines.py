@@ -38,7 +38,7 @@ def test_two_engines_never_push_one_session_twice(pg_engine: Engine, tmp_path: P
         t.join()
     executions = [i for i in backend.issues.values() if i.issue_type == "Test Execution"]
     assert len(executions) == SESSIONS
-    assert backend.calls["create_issues"] == SESSIONS
+    assert backend.calls["import_new_execution"] == SESSIONS
     assert sum(s.created for s in summaries) == SESSIONS
     assert {first.store.show("alice", sid).link.state for sid in ids} == {"synced"}  # type: ignore[union-attr]
     first.engine.dispose()
