@@ -96,8 +96,7 @@ class FakeBackend:
 
     def lose_next_import(self) -> None:
         """The next import (`record_run` or `import_new_execution`) is applied, then raises
-        AmbiguousWrite (a slow import
-        that timed out, or an answer lost)."""
+        AmbiguousWrite (a slow import that timed out, or an answer lost)."""
         self._lose_imports += 1
 
     def clear_faults(self) -> None:
