@@ -35,6 +35,7 @@ class Subject:
     lose_next_create: Callable[[], None]
     drop_next_create: Callable[[], None]
     refuse_next_read: Callable[[int], None]  # one 429 with this Retry-After (seconds)
+    lose_next_import: Callable[[], None]  # a first push's import applied, its answer lost
     sandbox: Any = None
 
 
@@ -59,7 +60,11 @@ def _sandbox_subject(deployment: str, sandbox: Any) -> Subject:
         sandbox.faults.add("status", method="GET", path="/rest/api/[23]/issue/", count=1,
                            status=429, retry_after=seconds)
 
-    return Subject(deployment, backend, lose, drop, refuse, sandbox)
+    def lose_import() -> None:
+        sandbox.faults.add("lost_response", method="POST", path="/import/execution/multipart$",
+                           count=1)
+
+    return Subject(deployment, backend, lose, drop, refuse, lose_import, sandbox)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +90,7 @@ def subject(request: pytest.FixtureRequest) -> Subject:
         def refuse(seconds: int) -> None:
             return None  # the fake has no rate limit; its retries are the real backends'
 
-        return Subject("fake", fake, fake.lose_next_create, drop, refuse)
+        return Subject("fake", fake, fake.lose_next_create, drop, refuse, fake.lose_next_import)
     sandbox = request.getfixturevalue("sandboxes")[request.param]
     return _sandbox_subject(request.param, sandbox)
 

@@ -116,6 +116,20 @@ def test_lost_response_on_create_makes_no_duplicate(subject: Subject, session_id
     assert len(hits.defects) == 1
 
 
+def test_lost_answer_to_the_first_import_is_resolved_by_marker(
+    subject: Subject, session_id: str
+) -> None:
+    """A first push's one Xray request applied without an answer is not sent again: the
+    markers find the Test Execution and the Test it made, with the run's evidence once."""
+    subject.lose_next_import()
+    pushed = SessionPusher(subject.backend).push(push_spec(session_id))
+    hits = subject.backend.find_by_marker(session_id)
+    assert [e.key for e in hits.executions] == [pushed.execution.key]
+    assert [t.key for t in hits.tests] == [pushed.test.key]
+    run = subject.backend.get_test_run(pushed.execution, pushed.test)
+    assert run is not None and [name.split(".")[0] for name in run.evidence] == ["one"]
+
+
 def test_dropped_create_then_marker_check_makes_exactly_one(
     subject: Subject, session_id: str
 ) -> None:
