@@ -1,9 +1,9 @@
 """Session files: import, save (or its conflicted copy), download, history, revert, retention.
 
-The bytes are staged by the facade before the transaction opens (see `store.api`);
-these functions get the staged blob's reference and what `bundle.inspect_upload`
-found, check the rules, and write rows.  A blob leaves the disk only when no version
-row names it any longer (`unreferenced`).
+The bytes are staged by the facade before the transaction opens (`_with_upload` in
+`store.facade.core`); these functions get the staged blob's reference and what
+`bundle.inspect_upload` found, check the rules, and write rows.  A blob leaves the
+disk only when no version row names it any longer (`unreferenced`).
 """
 
 from __future__ import annotations
