@@ -74,6 +74,8 @@ class RunRecord:
 
     `evidence` is added (send only new files); `defects` are linked to the run;
     status, comment, started, finished, summary and environments replace what is there.
+    `execution_id` and `test_id` are the issues' ids when known (Xray Cloud's GraphQL
+    finds runs by issue id; without them a run update is sent as an import).
     """
 
     execution_key: str
@@ -86,6 +88,8 @@ class RunRecord:
     environments: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     defects: tuple[str, ...] = ()
+    execution_id: str = ""
+    test_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,8 @@ class Backend(Protocol):
         ...
 
     def record_run(self, record: RunRecord) -> None:
-        """Import the run: status, comment, times, evidence, defects, environments (1)."""
+        """Import the run: status, comment, times, evidence, defects, environments (1;
+        on Xray Cloud, updates made at once share their requests: `connector.cloud_runs`)."""
         ...
 
     def import_new_execution(self, new: NewExecution) -> ImportedExecution:

@@ -4,7 +4,9 @@ The Xray token comes from `POST /api/v2/authenticate` and is renewed once when X
 answers 401.  A charter's Test is created through GraphQL (`createTest`, Generic type, the
 mission as unstructured definition); a session's first push is one multipart import
 (`/api/v2/import/execution/multipart`: the Test Execution's fields, its Test from
-`testInfo`, the run); later runs through `/api/v2/import/execution`.
+`testInfo`, the run); later runs through `/api/v2/import/execution`, or, when many updates
+are pushed at once, through a `RunBatcher` (`connector.cloud_runs`): many sessions' run
+updates in one read and a few GraphQL documents.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from connector.base import (
     TestSpec,
 )
 from connector.channel import Channel
-from connector.errors import AuthenticationFailed
+from connector.cloud_runs import EditExecution, RunBatcher
+from connector.errors import AuthenticationFailed, Rejected
 from connector.jira_side import ZONE_TTL_SECONDS, JiraSide
 from connector.markers import check_session_id
+from connector.run_updates import RECORD_EVIDENCE_BYTES, evidence_bytes, has_issue_ids
 
 
 class XrayCloud:
@@ -105,11 +109,12 @@ class CloudBackend(JiraSide):
     def __init__(
         self, jira: Channel, jira_url: str, xray: XrayCloud, *,
         zone_ttl: float = ZONE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
-        import_timeout: float | None = None,
+        import_timeout: float | None = None, batcher: RunBatcher | None = None,
     ) -> None:
         super().__init__(jira, jira_url, api_version="3", zone_ttl=zone_ttl, clock=clock)
         self.xray = xray
         self.import_timeout = import_timeout
+        self.batcher = batcher  # None: every run update is an import of its own
 
     def create_test(self, spec: TestSpec) -> IssueRef:
         """GraphQL createTest: a Generic Test with the mission, labelled with our marker."""
@@ -136,7 +141,26 @@ class CloudBackend(JiraSide):
             )
 
     def record_run(self, record: RunRecord) -> None:
-        """One Xray JSON import into the existing Test Execution."""
+        """Through the batcher when there is one and the record suits it (issue ids known,
+        files within `RECORD_EVIDENCE_BYTES`), then the execution's fields through Jira when
+        the batcher says so; else, or when the batcher or Jira leaves it to the import,
+        one Xray JSON import into the existing Test Execution."""
+        if (self.batcher is not None and has_issue_ids(record)
+                and evidence_bytes(record) <= RECORD_EVIDENCE_BYTES):
+            outcome = self.batcher.submit(record)
+            if outcome is None:
+                return
+            if isinstance(outcome, EditExecution):
+                try:
+                    self.update_fields(record.execution_key, outcome.fields,
+                                       "update test execution")
+                    return
+                except Rejected:  # a field Jira will not set here: the import sets it
+                    pass
+            record = outcome.record
+        self._import(record)
+
+    def _import(self, record: RunRecord) -> None:
         body = payloads.xray_import_body(record, deployment="cloud")
         answer = self.xray.call(
             "import/execution", body, operation="import test run", idempotent=False,

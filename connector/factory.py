@@ -17,6 +17,7 @@ from connector.base import Backend
 from connector.budget import JiraBudget, SharedLedger, XrayWindow
 from connector.channel import Channel, jira_client
 from connector.cloud import CloudBackend, XrayCloud
+from connector.cloud_runs import DateFieldIds, RunBatcher
 from connector.datacenter import DataCenterBackend
 from connector.errors import InvalidInput
 from connector.ratelimit import Clock, Sleep
@@ -95,9 +96,14 @@ def _cloud(
     )
     pin_environment(jira._session, settings.jira_url)
     jira_channel = Channel(jira._session, retry, jira_budget, timeout=settings.timeout)
+    fields_url = f"{settings.jira_url.rstrip('/')}/rest/api/3/field"
+    dates = DateFieldIds(lambda: jira_channel.send_json(
+        "GET", fields_url, operation="list fields", idempotent=True))
+    batcher = RunBatcher(xray, dates, capacity=settings.batch_size,
+                         linger=settings.batch_linger) if settings.batch_size > 1 else None
     return CloudBackend(jira_channel, settings.jira_url, xray,
                         zone_ttl=settings.time_zone_ttl, clock=clock,
-                        import_timeout=settings.import_timeout)
+                        import_timeout=settings.import_timeout, batcher=batcher)
 
 
 def _datacenter(

@@ -265,8 +265,9 @@ class SessionPusher:
         evidence = push.new_evidence
         if check_run and evidence:
             evidence = self._unattached(evidence, execution, test)
-        self.backend.record_run(
-            self._run_record(push, execution.key, test.key, new_defects, evidence))
+        record = self._run_record(push, execution.key, test.key, new_defects, evidence)
+        # the issues' ids let Xray Cloud's GraphQL find the run (`connector.cloud_runs`)
+        self.backend.record_run(replace(record, execution_id=execution.id, test_id=test.id))
 
     def _run_record(
         self, push: SessionPush, execution_key: str, test_key: str,
