@@ -86,6 +86,11 @@ class XrayConfig(_Section):
     server_evidence_key: Literal["evidence", "evidences"] = "evidence"
     # Seconds an import of a run (with its evidence) may take; other calls: [jira] timeout.
     import_timeout_seconds: float = Field(default=120.0, gt=0)
+    # Xray Cloud: run updates pushed together in one read and a few GraphQL documents
+    # (docs/connector.md, "Batched run updates"); 1: an import each. Data Center: unused.
+    batch_size: int = Field(default=50, ge=1, le=100)
+    # Seconds a batch waits for more updates after its first, unless it fills sooner.
+    batch_linger_seconds: float = Field(default=0.5, ge=0, le=10)
 
 
 class SyncConfig(_Section):

@@ -45,12 +45,19 @@ def connector_settings(config: Config) -> ConnectorSettings:
         client_secret=secret.get_secret_value() if secret else "",
         timeout=config.jira.timeout_seconds,
         import_timeout=config.xray.import_timeout_seconds,
+        batch_size=batch_size(config), batch_linger=config.xray.batch_linger_seconds,
         xray_evidence_key=config.xray.server_evidence_key,
         rate_limit=RateLimit(config.sync.rate_limit_requests,
                              float(config.sync.rate_limit_window)),
         jira_rate_limit=jira_cap(config),
         console_url=config.public_url,
     )
+
+
+def batch_size(config: Config) -> int:
+    """Run updates per batch: `[xray] batch_size` on Cloud; 1 on Data Center, whose Xray
+    has no budget of its own (its requests are Jira's) and no batch of run updates."""
+    return config.xray.batch_size if config.jira.deployment == "cloud" else 1
 
 
 def jira_cap(config: Config) -> RateLimit | None:
@@ -95,6 +102,7 @@ def build_engine(config: Config, store: Store, *, backend: Backend | None = None
         lock_lease_seconds=store.settings.lock_lease_seconds,
         overlap_seconds=config.sync.overlap_seconds,
         concurrency=config.sync.concurrency,
+        batch_size=batch_size(config),
         worker=worker or worker_name(),
         purge=PurgePolicy(config.sync.on_purge, config.sync.purge_transition),
         pull_fresh_seconds=pull_fresh_seconds,

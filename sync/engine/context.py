@@ -41,7 +41,10 @@ class EngineContext:
     lease_seconds: int = 120  # the claims on the outbox (two daemons never push one session)
     lock_lease_seconds: int | None = None  # the store's [store] lock_lease_seconds
     overlap_seconds: int = 120
-    concurrency: int = 4
+    concurrency: int = 4  # sessions whose push works at once (Jira, the store, files)
+    # sessions the push keeps in flight so that a batch of run updates can fill (Xray
+    # Cloud, `connector.cloud_runs`): max(concurrency, batch_size) threads
+    batch_size: int = 1
     worker: str = ""
     clock: Callable[[], datetime] = utc_now
     backoff: Callable[[int], float] = default_backoff

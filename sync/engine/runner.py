@@ -3,10 +3,13 @@
 Push: the sessions with outbox entries are claimed in batches (a lease, so that two
 daemons never push one session at once) and pushed concurrently (`[sync]
 concurrency`); a session that fails is released with a backoff and blocks nobody
-else. When Jira, Xray or the store's database is down (a push fails with `Unavailable`,
-or the database does not answer), the cycle claims nothing more: the outbox waits, the
-sessions that met the outage are released without a backoff, and the next cycle starts
-again from the oldest change. Pull comes first (with the deferred changes of sessions
+else. On Xray Cloud the push keeps up to `[xray] batch_size` sessions in flight, so that
+their run updates share few Xray requests (`connector.cloud_runs`): a session holds one of
+`concurrency` slots while it works and gives it back while it waits in a batch. When Jira,
+Xray or the store's database is down (a push fails with `Unavailable`, or the database
+does not answer), the cycle claims nothing more: the outbox waits, the sessions that met
+the outage are released without a backoff, and the next cycle starts again from the
+oldest change. Pull comes first (with the deferred changes of sessions
 whose lock ended), made by one daemon of the store at a time (the pull lease,
 `store.cluster_pull`): a daemon that finds it held, or a pull started within
 `pull_fresh_seconds`, only pushes.
@@ -25,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from connector import errors as connector_errors
 from connector.base import Backend
+from connector.batch import holding
 from store import cluster_pull, sync_state
 from store import errors as store_errors
 from store.sync_state import SyncRow
@@ -65,6 +69,8 @@ class SyncEngine:
                              renew=self._renew_pull)
         self._lock = threading.Lock()
         self._outage = threading.Event()  # this push met a service that is down
+        # sessions working at once; those waiting in a batch of run updates hold none
+        self._slots = threading.BoundedSemaphore(ctx.concurrency)
 
     def sync(self, session_ids: frozenset[str] | None, stop: threading.Event,
              progress: Progress | None = None) -> CycleSummary:
@@ -137,7 +143,8 @@ class SyncEngine:
         push outlasts a third of the lease.
         """
         tally = _Tally()
-        batch = max(8, self.ctx.concurrency * 4)
+        threads = max(self.ctx.concurrency, self.ctx.batch_size)
+        batch = max(8, threads * 4)
         # what waits now is this cycle's work; changes arriving meanwhile wait for the next
         queue = sync_state.pending_sessions(self.ctx.engine, self.ctx.clock(), MAX_PER_CYCLE, only)
         tally.known = len(queue)  # less those another process turns out to hold
@@ -148,7 +155,7 @@ class SyncEngine:
             progress(0, tally.known)
         in_flight: dict[Future[None], str] = {}
         self._outage.clear()
-        with ThreadPoolExecutor(max_workers=self.ctx.concurrency,
+        with ThreadPoolExecutor(max_workers=threads,
                                 thread_name_prefix="xray-sync-push") as pool:
             while True:
                 if queue and self._outage.is_set():
@@ -217,7 +224,8 @@ class SyncEngine:
             sync_state.release(self.ctx.engine, sid, self.ctx.worker)
             return
         try:
-            tally = push_session(self.ctx, self.workflow, sid, entries, row)
+            with holding(self._slots):
+                tally = push_session(self.ctx, self.workflow, sid, entries, row)
         except Exception as exc:  # one session's failure blocks only that session
             try:
                 self._failed(sid, exc, summary)
