@@ -3,7 +3,7 @@
 Users, workspaces and memberships; exploratory sessions and charters with their lock
 and optimistic-concurrency columns; every saved version of a session file; the Jira
 link of an `xray` session; the outbox of changes still to push; the audit log; the Jira
-webhook deliveries already handled.
+webhook deliveries already handled; the counter the change feed reads.
 Changes to these classes need a new alembic revision in `store/migrations/versions`.
 """
 
@@ -196,6 +196,17 @@ class AuditEntry(SQLModel, table=True):
     session_id: str | None = Field(default=None, max_length=32, index=True)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     at: datetime = Field(sa_column=_utc())
+
+
+class ChangeCounter(SQLModel, table=True):
+    """A count of writes the change feed must see (`store.changes`); row `jira_links` moves
+    with every write of the sync to a Jira link that the console shows, in that write's
+    own transaction."""
+
+    __tablename__ = "change_counters"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = 0
 
 
 class WebhookDelivery(SQLModel, table=True):

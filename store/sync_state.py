@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, not_, or_, select, update
+from sqlalchemy import Delete, Engine, Update, delete, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
 
+from store.changes import links_changed
 from store.locking import lock_in_force
 from store.models import (
     AuditEntry,
@@ -251,6 +252,13 @@ def _audit(conn: Connection, operation: str, session_id: str, at: datetime,
         detail=json.dumps(detail, sort_keys=True), at=at))
 
 
+def _link_written(conn: Connection, statement: Update | Delete) -> None:
+    """Run a write to `jira_links` as the last statement of its transaction; the change
+    feed counts it if it wrote a row (`store.changes`)."""
+    if conn.execute(statement).rowcount:
+        links_changed(conn)
+
+
 def mark_create_started(engine: Engine, session_id: str, base: LinkBase) -> None:
     """Remember, before sending it, that a create goes out (a crash then checks the marker)."""
     _store_base(engine, session_id, replace(base, create_started=True))
@@ -264,6 +272,7 @@ def mark_started(engine: Engine, session_id: str, base: LinkBase) -> None:
 
 
 def _store_base(engine: Engine, session_id: str, base: LinkBase) -> None:
+    # the sync base alone: nothing the console shows, so the change feed is not told
     with engine.begin() as conn:
         conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
                      .values(remote_fields=base.to_json()))
@@ -273,9 +282,9 @@ def record_keys(engine: Engine, session_id: str, *, test: str | None,
                 test_execution: str | None, base: LinkBase) -> None:
     """Record the keys of what a first push created, as soon as they are known."""
     with engine.begin() as conn:
-        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
-                     .values(test=test, test_execution=test_execution,
-                             remote_fields=base.to_json()))
+        _link_written(conn, update(LINKS).where(LINKS.c.session_id == session_id)
+                      .values(test=test, test_execution=test_execution,
+                              remote_fields=base.to_json()))
 
 
 def record_synced(engine: Engine, session_id: str, *, base: LinkBase, digest: str | None,
@@ -288,41 +297,50 @@ def record_synced(engine: Engine, session_id: str, *, base: LinkBase, digest: st
     if test_run is not None:
         values["test_run"] = test_run
     with engine.begin() as conn:
-        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id).values(**values))
         if done_entries:
             conn.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(list(done_entries))))
+        _link_written(conn, update(LINKS).where(LINKS.c.session_id == session_id)
+                      .values(**values))
 
 
 def record_base(engine: Engine, session_id: str, *, base: LinkBase, remote_hash: str | None,
                 now: datetime) -> None:
     """A pull moved the base (the pushed content digest stays as it is)."""
     with engine.begin() as conn:
-        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
-                     .values(remote_fields=base.to_json(), remote_hash=remote_hash,
-                             last_synced=now))
+        _link_written(conn, update(LINKS).where(LINKS.c.session_id == session_id)
+                      .values(remote_fields=base.to_json(), remote_hash=remote_hash,
+                              last_synced=now))
 
 
 def record_error(engine: Engine, session_id: str, message: str, now: datetime) -> None:
-    """The last push or pull of this session failed; the link shows why."""
+    """The last push or pull of this session failed; the link shows why.
+
+    The same error recorded again (a failure retried each cycle) writes nothing, so the
+    change feed stays still."""
+    error = message[:2000]
     with engine.begin() as conn:
-        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
-                     .values(state=LinkState.ERROR.value, error=message[:2000]))
+        _link_written(conn, update(LINKS)
+                      .where(LINKS.c.session_id == session_id,
+                             LINKS.c.state.is_distinct_from(LinkState.ERROR.value)
+                             | LINKS.c.error.is_distinct_from(error))
+                      .values(state=LinkState.ERROR.value, error=error))
 
 
 def record_conflict(engine: Engine, session_id: str, note: str, now: datetime) -> None:
     """Both sides changed one field; the note (who won, what was lost) is shown on the session."""
     with engine.begin() as conn:
-        conn.execute(update(LINKS).where(LINKS.c.session_id == session_id)
-                     .values(conflict_note=note[:2000]))
         _audit(conn, "sync_conflict", session_id, now, {"note": note})
+        _link_written(conn, update(LINKS).where(LINKS.c.session_id == session_id)
+                      .values(conflict_note=note[:2000]))
 
 
 def clear_conflict(engine: Engine, session_id: str) -> None:
     """The field a conflict was about synced again without one: its note goes."""
     with engine.begin() as conn:
-        conn.execute(update(LINKS)
-                     .where(LINKS.c.session_id == session_id, LINKS.c.conflict_note.is_not(None))
-                     .values(conflict_note=None))
+        _link_written(conn, update(LINKS)
+                      .where(LINKS.c.session_id == session_id,
+                             LINKS.c.conflict_note.is_not(None))
+                      .values(conflict_note=None))
 
 
 # ---- what a pull changes locally -------------------------------------------------------
@@ -371,9 +389,9 @@ def disconnect_remotely_deleted(engine: Engine, session_id: str, key: str, now: 
                     row_version=SESSIONS.c.row_version + 1)
         ).rowcount
         if done:
-            conn.execute(delete(LINKS).where(LINKS.c.session_id == session_id))
             conn.execute(delete(OUTBOX).where(OUTBOX.c.session_id == session_id))
             _audit(conn, "sync_disconnect", session_id, now,
                    {"reason": "remote_deleted", "issue": key, "jira_actor": jira_actor,
                     "via": via}, actor or SYNC_ACTOR)
+            _link_written(conn, delete(LINKS).where(LINKS.c.session_id == session_id))
     return bool(done)

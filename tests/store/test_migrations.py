@@ -28,7 +28,11 @@ from sqlalchemy import (
 )
 from sqlmodel import SQLModel
 
-from store import models  # noqa: F401  (the tables)
+from store import (
+    changes,
+    models,  # noqa: F401  (the tables)
+    sync_state,
+)
 from store.db import alembic_config, make_engine, migrate
 from store.errors import Invalid
 from tests.postgres import fresh_database
@@ -157,5 +161,25 @@ def test_a_populated_store_keeps_every_row_through_the_later_migrations(
         written = fill(engine)
         migrate(engine)
         assert comparable(read_back(engine, written)) == comparable(written)
+    finally:
+        engine.dispose()
+
+
+def test_a_link_write_moves_the_stamp_of_a_store_migrated_with_links(empty_url: str) -> None:
+    """A store holding links before the change counter (0008) existed: after migrating,
+    the sync's first write to a link moves the change feed's stamp."""
+    engine = make_engine(empty_url)
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0007")
+        linked = str(fill(engine)["jira_links"][0]["session_id"])
+        migrate(engine)
+        with engine.connect() as conn:
+            before = changes.stamp(conn)
+        sync_state.record_error(engine, linked, "Jira answered 503", datetime.now(UTC))
+        with engine.connect() as conn:
+            assert changes.stamp(conn) != before
     finally:
         engine.dispose()
