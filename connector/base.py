@@ -75,7 +75,9 @@ class RunRecord:
     `evidence` is added (send only new files); `defects` are linked to the run;
     status, comment, started, finished, summary and environments replace what is there.
     `execution_id` and `test_id` are the issues' ids when known (Xray Cloud's GraphQL
-    finds runs by issue id; without them a run update is sent as an import).
+    finds runs by issue id; without them a run update is sent as an import), and
+    `defect_ids` those of `defects`, in their order ("" where unknown: Xray Cloud lists a
+    run's defects by id, so only then can a batch tell one is linked already).
     """
 
     execution_key: str
@@ -90,6 +92,7 @@ class RunRecord:
     defects: tuple[str, ...] = ()
     execution_id: str = ""
     test_id: str = ""
+    defect_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Gathering concurrent calls into one: threads that each hand in an item wait while a batch
 fills, one of them sends the whole batch, and each gets its own answer back.
 
-A batch is sent when it holds `capacity` items, or `linger` seconds after its first item
-arrived, whichever comes first. The thread whose item opened the batch (its leader) sends
+A batch is sent when it holds `capacity` items, or when no item joined it for `linger`
+seconds, or `longest` seconds after its first item, whichever comes first: callers that
+arrive one after another (each once its other work is done) keep filling one batch, and a
+lone caller waits only `linger`. The thread whose item opened the batch (its leader) sends
 it, in its own thread: there is no background thread to start or stop. The `flush`
 function answers each item with a result or an exception; an exception reaches only the
 callers it was given to, each as its own copy (a caller's traceback never mixes with
@@ -59,9 +61,16 @@ def _slot_lent() -> Iterator[None]:
 @dataclass
 class _Batch(Generic[T, R]):
     opened: float
+    joined: float  # when the latest item arrived
     items: list[T] = field(default_factory=list)
     results: Sequence[R | BaseException] = ()
     sent: threading.Event = field(default_factory=threading.Event)
+
+
+def send_at(opened: float, joined: float, linger: float, longest: float) -> float:
+    """When a batch that is not full is sent: `linger` after its latest item arrived,
+    and `longest` after its first at the latest."""
+    return min(joined + linger, opened + longest)
 
 
 def fresh_copy(error: BaseException) -> BaseException:
@@ -78,12 +87,13 @@ class Coalescer(Generic[T, R]):
     """Items submitted from many threads, sent `capacity` at a time through `flush`."""
 
     def __init__(self, flush: Flush[T, R], *, capacity: int, linger: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 longest: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         if capacity < 1 or linger < 0:
             raise ValueError("a batch holds at least one item and lingers no negative time")
         self._flush = flush
         self.capacity = capacity
         self.linger = linger
+        self.longest = max(longest, linger)
         self._clock = clock
         self._changed = threading.Condition()
         self._open: _Batch[T, R] | None = None
@@ -91,15 +101,16 @@ class Coalescer(Generic[T, R]):
     def submit(self, item: T) -> R:
         """Wait until the batch holding `item` was sent; its answer, or its exception."""
         with self._changed:
-            batch, leader = self._open, False
+            batch, leader, now = self._open, False, self._clock()
             if batch is None:
-                batch, leader = _Batch(opened=self._clock()), True
+                batch, leader = _Batch(opened=now, joined=now), True
                 self._open = batch
             index = len(batch.items)
             batch.items.append(item)
+            batch.joined = now
             if len(batch.items) >= self.capacity:
                 self._open = None  # full: nothing more joins it
-                self._changed.notify_all()
+            self._changed.notify_all()  # the leader's wait starts again from now
         with _slot_lent():
             if leader:
                 self._wait_and_send(batch)
@@ -112,9 +123,9 @@ class Coalescer(Generic[T, R]):
 
     def _wait_and_send(self, batch: _Batch[T, R]) -> None:
         with self._changed:
-            deadline = batch.opened + self.linger
             while self._open is batch:
-                remaining = deadline - self._clock()
+                remaining = send_at(batch.opened, batch.joined, self.linger,
+                                    self.longest) - self._clock()
                 if remaining <= 0:
                     self._open = None
                     break

@@ -79,6 +79,7 @@ class SessionPush:
     new_evidence: tuple[Evidence, ...] = ()
     new_defects: tuple[DefectSpec, ...] = ()
     known_defects: tuple[str, ...] = ()
+    known_defect_ids: tuple[str, ...] = ()  # the ids of `known_defects` ("" where unknown)
     console_url: str = ""
 
 
@@ -126,6 +127,12 @@ def _adopt_all(hits: MarkerHits, specs: Sequence[DefectSpec]) -> tuple[IssueRef,
     """All of `specs` matched among `hits`, or None when any is missing."""
     refs, missing = _adopt_defects(hits, specs)
     return None if missing else tuple(r for r in refs if r is not None)
+
+
+def _ids_of(push: SessionPush) -> tuple[str, ...]:
+    """The ids of the known defects, one per key ("" where the caller gave none)."""
+    given = push.known_defect_ids[:len(push.known_defects)]
+    return given + ("",) * (len(push.known_defects) - len(given))
 
 
 class SessionPusher:
@@ -278,6 +285,7 @@ class SessionPusher:
             status=push.status, comment=push.comment, started=push.started,
             finished=push.finished, environments=push.environments, evidence=evidence,
             defects=push.known_defects + tuple(d.key for d in new_defects),
+            defect_ids=_ids_of(push) + tuple(d.id for d in new_defects),
         )
 
     def _unattached(

@@ -4,15 +4,16 @@ What an import into an existing Test Execution does (`payloads.xray_import_body`
 batch does with one read and a few documents of aliased mutations:
 
 - one `getTestRuns` query reads every run of the batch (its id, status, comment, times,
-  files) with its execution's summary, environments, Begin Date and End Date;
+  files, defects) with its execution's summary, environments, Begin Date and End Date;
 - for each record, `plan_update` compares what it says with what Xray shows, and sends
   only what differs. On the run, as mutations: `updateTestRunStatus`, `updateTestRun`
   (comment, start, finish), `addEvidenceToTestRun` (only the files the run does not show
-  yet: their names carry a digest of their content), `addDefectsToTestRun` (adding a
-  linked defect again changes nothing). On the execution, as one Jira edit of its fields
-  (GraphQL has no mutation for them): the summary (the import's `info.summary` renames
-  the execution) and the Begin Date and End Date fields (the import's `info.startDate` and
-  `finishDate`; a first push's multipart import leaves them unset). What neither can do
+  yet: their names carry a digest of their content), `addDefectsToTestRun` (unless the
+  run lists every defect's id already; adding a linked one again changes nothing). On
+  the execution, as one Jira edit of its fields (GraphQL has no mutation for them): the
+  summary (the import's `info.summary` renames the execution) and the Begin Date and End
+  Date fields (the import's `info.startDate` and `finishDate`; a first push's multipart
+  import leaves them unset). What neither can do
   the import's way goes to the import, for that record only: a run that does not exist
   (the import adds the Test to the execution), other environments (the import replaces
   them), and dates to set when Jira lists no Begin Date and End Date fields;
@@ -56,7 +57,7 @@ query ReadRuns($testExecIssueIds: [String], $testIssueIds: [String], $start: Int
               limit: 100, start: $start) {
     total
     results {
-      id status { name } comment startedOn finishedOn evidence { filename }
+      id status { name } comment startedOn finishedOn evidence { filename } defects
       test { issueId }
       testExecution { issueId testEnvironments jira(fields: $fields) }
     }
@@ -80,6 +81,7 @@ class RunNow:
     evidence: frozenset[str]
     summary: str | None
     environments: frozenset[str]
+    defects: frozenset[str] = frozenset()  # issue ids
     # the execution's Begin and End Date fields; unknown when Jira has no such fields
     begin: datetime | None = None
     end: datetime | None = None
@@ -165,6 +167,7 @@ def _run_now(item: Any, dates: DateFields) -> tuple[tuple[str, str], RunNow]:
                            if isinstance(e, dict)),
         summary=summary if isinstance(summary, str) else None,
         environments=frozenset(str(e) for e in execution.get("testEnvironments") or ()),
+        defects=frozenset(str(d) for d in item.get("defects") or ()),
         begin=_time(jira.get(dates[0])) if dates and isinstance(jira, dict) else None,
         end=_time(jira.get(dates[1])) if dates and isinstance(jira, dict) else None,
         dates_known=dates is not None,
@@ -246,13 +249,21 @@ def _mutations(index: int, record: RunRecord, run: RunNow) -> list[Mutation]:
                               {f"{alias}_id": run_id, f"{alias}_evidence":
                                ("[AttachmentDataInput]!", _attachments(files))}, index,
                               sum(len(e.data) for e in files)))
-    if record.defects:
+    if not _defects_linked(record, run):
         found.append(Mutation(f"{alias}_defects", "addDefectsToTestRun",
                               f"id: ${alias}_id, issues: ${alias}_defects",
                               " { addedDefects warnings }",
                               {f"{alias}_id": run_id, f"{alias}_defects":
                                ("[String]!", list(record.defects))}, index))
     return found
+
+
+def _defects_linked(record: RunRecord, run: RunNow) -> bool:
+    """Whether every defect of the record is linked to the run already (by id: Xray Cloud
+    lists a run's defects by id; a defect whose id the record lacks counts as not linked,
+    and is added again, which changes nothing if it was)."""
+    ids = record.defect_ids
+    return len(ids) == len(record.defects) and all(i and i in run.defects for i in ids)
 
 
 def _run_fields(record: RunRecord, run: RunNow) -> dict[str, str]:

@@ -91,9 +91,10 @@ class ConnectorSettings:
     time_zone_ttl: float = 60.0
     # Xray Cloud: run updates pushed at once that share one read and a few GraphQL
     # documents (`connector.cloud_runs`); 1: each is an import of its own. `batch_linger`:
-    # seconds a batch waits for more updates after its first, unless it fills sooner.
+    # seconds a batch waits for one more update before it is sent (unless it is full;
+    # 5 s at most from its first).
     batch_size: int = 1
-    batch_linger: float = 0.5
+    batch_linger: float = 0.25
     # Xray Server/DC: the key of a test's files in an import, `evidence` (Xray Server 4 and
     # later, and Cloud) or `evidences` (older Xray Server, whose docs show that key).
     xray_evidence_key: EvidenceKey = "evidence"

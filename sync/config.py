@@ -89,8 +89,9 @@ class XrayConfig(_Section):
     # Xray Cloud: run updates pushed together in one read and a few GraphQL documents
     # (docs/connector.md, "Batched run updates"); 1: an import each. Data Center: unused.
     batch_size: int = Field(default=50, ge=1, le=100)
-    # Seconds a batch waits for more updates after its first, unless it fills sooner.
-    batch_linger_seconds: float = Field(default=0.5, ge=0, le=10)
+    # Seconds a batch waits for one more update before it is sent (unless it is full;
+    # 5 s at most from its first).
+    batch_linger_seconds: float = Field(default=0.25, ge=0, le=10)
 
 
 class SyncConfig(_Section):

@@ -112,13 +112,15 @@ def _session_push(
 ) -> SessionPush:
     new_defects = tuple(DefectSpec(s) for s in content.defects if s not in row.base.defects)
     known = tuple(dict.fromkeys(content.known_defects + tuple(row.base.defects.values())))
+    known_ids = tuple(str(row.base.ids.get(key, "")) for key in known)
     evidence = tuple(e.evidence() for e in content.evidence if e.digest not in row.base.evidence)
     test = TestSpec(row.session_id, row.project, row.name, content.mission) if with_test else None
     return SessionPush(
         session_id=row.session_id, project=row.project, summary=row.name,
         status=content.status, test=test, comment=content.comment, started=content.started,
         finished=content.finished, environments=content.environments, new_evidence=evidence,
-        new_defects=new_defects, known_defects=known, console_url=_console(ctx, row),
+        new_defects=new_defects, known_defects=known, known_defect_ids=known_ids,
+        console_url=_console(ctx, row),
     )
 
 
@@ -134,7 +136,8 @@ def _after_push(ctx: EngineContext, row: SyncRow, push: SessionPush, pushed: Pus
     for spec, ref in zip(push.new_defects, pushed.new_defects, strict=False):
         defects[spec.summary] = ref.key
     ids: dict[str, Any] = {**row.base.ids, pushed.test.key: pushed.test.id,
-                           pushed.execution.key: pushed.execution.id}
+                           pushed.execution.key: pushed.execution.id,
+                           **{ref.key: ref.id for ref in pushed.new_defects}}
     evidence = tuple(dict.fromkeys(row.base.evidence + tuple(e.digest for e in content.evidence)))
     base = replace(row.base, evidence=evidence, defects=defects, ids=ids, summary=row.name)
     if (row.test, row.test_execution) != (pushed.test.key, pushed.execution.key):

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from connector.batch import Coalescer, fresh_copy, holding
+from connector.batch import Coalescer, fresh_copy, holding, send_at
 from connector.errors import AmbiguousWrite, Rejected
 
 LONG = 30.0  # seconds: never reached when the batch fills
@@ -128,3 +128,15 @@ def test_a_batch_holds_at_least_one_item() -> None:
     """A capacity below one is refused when the coalescer is made."""
     with pytest.raises(ValueError):
         Coalescer(lambda items: [], capacity=0, linger=0.0)
+
+
+@pytest.mark.parametrize("opened, joined, expected, why", [
+    (0.0, 0.0, 1.0, "a lone item waits one linger"),
+    (0.0, 2.5, 3.5, "each new item gives the batch another linger"),
+    (0.0, 4.5, 5.0, "however many arrive, it waits `longest` from its first at most"),
+])
+def test_a_batch_that_is_not_full_is_sent_a_linger_after_its_latest_item(
+    opened: float, joined: float, expected: float, why: str
+) -> None:
+    """The send time of a batch not yet full (linger 1 s, longest 5 s)."""
+    assert send_at(opened, joined, linger=1.0, longest=5.0) == expected, why

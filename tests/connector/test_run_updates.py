@@ -104,6 +104,22 @@ def test_what_graphql_and_jira_cannot_do_the_imports_way_goes_to_the_import(
     assert found.record == replace(RECORD, evidence=kept)
 
 
+@pytest.mark.parametrize("ids, linked, sent", [
+    (("20003",), {"20003"}, False),
+    (("20003",), set(), True),
+    (("",), {"20003"}, True),
+    ((), {"20003"}, True),
+])
+def test_defects_are_added_unless_the_run_lists_each_by_id(
+    ids: tuple[str, ...], linked: set[str], sent: bool
+) -> None:
+    """A defect whose id the run lists is linked already; one the run lacks, or whose id
+    the record does not know, is added (again, if need be, which changes nothing)."""
+    found = planned(0, replace(RUN, defects=frozenset(linked)),
+                    replace(RECORD, defect_ids=ids))
+    assert ("addDefectsToTestRun" in names(found)) is sent
+
+
 def test_times_equal_to_the_second_are_not_sent_again() -> None:
     """Xray's milliseconds do not count as another start time."""
     found = planned(0, replace(RUN, started=START + timedelta(milliseconds=400)))
@@ -156,11 +172,11 @@ def test_the_read_is_valid_against_xrays_sdl(schema: graphql.GraphQLSchema) -> N
 
 def test_a_read_page_is_keyed_by_execution_and_test_ids() -> None:
     """A getTestRuns answer becomes runs by (execution id, test id), with the execution's
-    summary, environments and Begin Date."""
+    summary, environments and Begin Date, and the run's defects by id."""
     data: dict[str, Any] = {"getTestRuns": {"total": 1, "results": [{
         "id": "run-1", "status": {"name": "PASSED"}, "comment": None,
         "startedOn": "2026-11-20T10:00:00.000Z", "finishedOn": None,
-        "evidence": [{"filename": "a.png"}], "test": {"issueId": "10001"},
+        "evidence": [{"filename": "a.png"}], "defects": ["20003"], "test": {"issueId": "10001"},
         "testExecution": {"issueId": "10002", "testEnvironments": ["Chrome"],
                           "jira": {"summary": "Checkout"}}}]}}
     data["getTestRuns"]["results"][0]["testExecution"]["jira"]["customfield_3"] = \
@@ -169,4 +185,4 @@ def test_a_read_page_is_keyed_by_execution_and_test_ids() -> None:
     assert (size, total) == (1, 1)
     assert runs[("10002", "10001")] == RunNow(
         "run-1", "PASSED", "", START, None, frozenset({"a.png"}), "Checkout",
-        frozenset({"Chrome"}), begin=START, end=None)
+        frozenset({"Chrome"}), frozenset({"20003"}), begin=START, end=None)

@@ -178,6 +178,21 @@ def test_100_sessions_changed_in_every_way_stay_within_the_resolver_limits_figur
         assert "Comment: It broke" in run["comment"]
 
 
+@pytest.mark.slow
+def test_a_defect_linked_already_costs_no_mutation(world: World) -> None:
+    """Sessions that name a defect pushed before: a new note costs what it costs in a
+    session without one (10 Xray requests for 100), the defect's id being on the run."""
+    world.save_all(status="FAILED", notes=("Looked around", "It broke"), defect="Crash")
+    world.cycle()
+    world.save_all(status="FAILED", notes=("Looked around", "It broke", "Again"),
+                   defect="Crash")
+    before = world.xray_requests()
+    world.cycle()
+    sent = world.xray_requests() - before
+    assert sum(sent.values()) <= bound(2) == 10
+    assert all(run["defects"] == 1 for run in world.runs())
+
+
 class LosingXray:
     """The engine's Xray client, but the first document of run updates is applied and its
     answer lost, as when the connection drops after the request."""
