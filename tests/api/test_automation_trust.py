@@ -12,19 +12,10 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from store.sync_state import LinkBase, record_keys
 from sync.bridge import automation_allows, parse_action
 from sync.config import WorkflowConfig
 from tests.api.conftest import AUTOMATION_SECRET, ON_STATUS, World, build_world
-
-EXECUTION = "QA-17"
-
-
-def _linked(world: World) -> str:
-    session = world.upload("alice", mode="xray", project="QA")
-    record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
-                base=LinkBase())
-    return str(session["id"])
+from tests.api.hooks import EXECUTION, linked
 
 
 def _automate(world: World, action: str, actor: str) -> Any:
@@ -51,7 +42,7 @@ def unlocking(populated: tuple[Engine, dict[str, str]], tmp_path: Path) -> Itera
 
 def test_automation_naming_an_admin_cannot_break_anothers_lock(unlocking: World) -> None:
     """An unlock naming root's Jira account does not break bob's lock: 403, bob keeps it."""
-    sid = _linked(unlocking)
+    sid = linked(unlocking)
     unlocking.store.open("bob", sid)
     answer = _automate(unlocking, "unlock", "acc-root")
     assert (answer.status_code, answer.json()["error"]["code"]) == (403, "permission_denied")
@@ -61,7 +52,7 @@ def test_automation_naming_an_admin_cannot_break_anothers_lock(unlocking: World)
 
 def test_automation_naming_an_admin_acts_only_where_they_are_a_member(unlocking: World) -> None:
     """root is no member of qa-team: Automation naming him may not archive a session there."""
-    sid = _linked(unlocking)
+    sid = linked(unlocking)
     answer = _automate(unlocking, "archive", "acc-root")
     assert (answer.status_code, answer.json()["error"]["rule"]) == (403, "members_only")
     assert unlocking.store.show("root", sid).lock is None
@@ -69,7 +60,7 @@ def test_automation_naming_an_admin_acts_only_where_they_are_a_member(unlocking:
 
 def test_automation_may_do_what_the_named_user_may(unlocking: World) -> None:
     """bob, the holder, may unlock his own lock through Automation."""
-    sid = _linked(unlocking)
+    sid = linked(unlocking)
     unlocking.store.open("bob", sid)
     answer = _automate(unlocking, "unlock", "acc-bob")
     assert (answer.status_code, answer.json()["actor"]) == (200, "bob")
@@ -78,7 +69,7 @@ def test_automation_may_do_what_the_named_user_may(unlocking: World) -> None:
 
 def test_automation_ignores_the_service_user(unlocking: World) -> None:
     """An unknown account does not fall back to the service user (root): 403 no_actor."""
-    sid = _linked(unlocking)
+    sid = linked(unlocking)
     answer = _automate(unlocking, "archive", "acc-stranger")
     assert (answer.status_code, answer.json()["error"]["rule"]) == (403, "no_actor")
     assert unlocking.store.show("root", sid).lock is None
@@ -89,7 +80,7 @@ def test_automation_runs_as_the_automation_user(populated: tuple[Engine, dict[st
     """With `automation_user = "bob"`, a request from an unknown account archives as bob."""
     world = _world(populated, tmp_path, automation_user="bob")
     with world.client:
-        _linked(world)
+        linked(world)
         answer = _automate(world, "archive", "acc-stranger")
     assert (answer.status_code, answer.json()["actor"]) == (200, "bob")
 
@@ -97,7 +88,7 @@ def test_automation_runs_as_the_automation_user(populated: tuple[Engine, dict[st
 @pytest.mark.parametrize("action", ["unlock", "move:qa-archive"])
 def test_unlisted_actions_are_refused_by_default(world: World, action: str) -> None:
     """By default Automation may not unlock or move: 403 automation_action, nothing changes."""
-    sid = _linked(world)
+    sid = linked(world)
     world.store.open("alice", sid)
     answer = _automate(world, action, "acc-alice")
     assert (answer.status_code, answer.json()["error"]["rule"]) == (403, "automation_action")
@@ -107,7 +98,7 @@ def test_unlisted_actions_are_refused_by_default(world: World, action: str) -> N
 
 def test_a_listed_move_runs(unlocking: World) -> None:
     """With `move:*` listed, Automation moves alice's session to qa-archive as alice."""
-    sid = _linked(unlocking)
+    sid = linked(unlocking)
     answer = _automate(unlocking, "move:qa-archive", "acc-alice")
     assert answer.status_code == 200, answer.text
     assert unlocking.store.show("root", sid).workspace == "qa-archive"

@@ -1,76 +1,32 @@
-"""The Jira workflow bridge over HTTP: `/hooks/jira` and `/hooks/automation`."""
+"""The Jira webhook over HTTP (`/hooks/jira`): its signature, replays, size and bad
+bodies, what each event does, and every recorded real payload.  Jira Automation's
+`/hooks/automation` is tests/api/test_automation_hooks.py's."""
 
 from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from store.audit import AuditQuery
 from store.models import AuditEntry
-from store.sync_state import LinkBase, record_keys
 from sync.api.signatures import sign
 from sync.config import Secrets, WorkflowConfig
-from tests.api.conftest import (
-    AUTOMATION_SECRET,
-    ON_STATUS,
-    WEBHOOK_SECRET,
-    World,
-    build_world,
+from tests.api.conftest import ON_STATUS, WEBHOOK_SECRET, World, build_world
+from tests.api.hooks import (
+    EXECUTION,
+    WEBHOOK_FIXTURES,
+    deliver,
+    linked,
+    recorded,
+    session_json,
+    status_event,
 )
-from tests.third_party import FIXTURES
-
-FIXTURES = FIXTURES / "webhooks"
-EXECUTION = "QA-17"
-
-
-def _fixture(name: str) -> dict[str, Any]:
-    """A recorded payload, sent now: its numeric `timestamp` (years old) made current."""
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    if isinstance(data.get("timestamp"), int):
-        data["timestamp"] = int(time.time() * 1000)
-    return data
-
-
-def _linked(world: World, owner: str = "alice") -> str:
-    """An xray session whose Test Execution is QA-17."""
-    session = world.upload(owner, mode="xray", project="QA")
-    record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
-                base=LinkBase())
-    return str(session["id"])
-
-
-def _status_event(status: str, key: str = EXECUTION, account: str = "acc-alice") -> dict[str, Any]:
-    event = _fixture("cloud_issue_updated_status_resolution__mattermost.json")
-    event["issue"]["key"] = key
-    event["user"]["accountId"] = account
-    event["changelog"]["items"][1]["toString"] = status
-    return event
-
-
-def _deliver(world: World, body: bytes | dict[str, Any], *, secret: str | None = WEBHOOK_SECRET,
-             delivery: str | None = None, signature: str | None = None) -> Any:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Hub-Signature"] = signature
-    elif secret is not None:
-        headers["X-Hub-Signature"] = sign(secret, raw)
-    if delivery is not None:
-        headers["X-Atlassian-Webhook-Identifier"] = delivery
-    return world.client.post("/hooks/jira", content=raw, headers=headers)
-
-
-def _session(world: World, session_id: str) -> dict[str, Any]:
-    return world.store.show("root", session_id).to_json()
 
 
 @pytest.fixture
@@ -89,10 +45,10 @@ def served(populated: tuple[Engine, dict[str, str]], tmp_path: Path) -> Iterator
 
 def test_signed_status_change_archives_the_session(world: World) -> None:
     """A signed "moved to Done" on the session's Test Execution puts Jira's lock on it."""
-    sid = _linked(world)
-    response = _deliver(world, _status_event("Done"))
+    sid = linked(world)
+    response = deliver(world, status_event("Done"))
     assert (response.status_code, response.json()["status"]) == (200, "done")
-    lock = _session(world, sid)
+    lock = session_json(world, sid)
     assert lock["lock"]["holder"] == "jira"
     assert "QA-17 moved to Done" in lock["locked_reason"]
 
@@ -105,20 +61,20 @@ def test_missing_or_bad_signature_is_refused_and_changes_nothing(
     world: World, secret: str | None, signature: str | None
 ) -> None:
     """No signature, one with another secret, or a malformed one: 401, session untouched."""
-    sid = _linked(world)
-    before = _session(world, sid)
-    response = _deliver(world, _status_event("Done"), secret=secret, signature=signature)
+    sid = linked(world)
+    before = session_json(world, sid)
+    response = deliver(world, status_event("Done"), secret=secret, signature=signature)
     assert (response.status_code, response.json()["error"]["code"]) == (401, "unauthenticated")
-    assert _session(world, sid) == before
+    assert session_json(world, sid) == before
 
 
 def test_signature_over_a_different_body_is_refused(world: World) -> None:
     """A signature of another body (a tampered payload) is refused."""
-    sid = _linked(world)
+    sid = linked(world)
     signature = sign(WEBHOOK_SECRET, b"{}")
-    response = _deliver(world, _status_event("Done"), signature=signature)
+    response = deliver(world, status_event("Done"), signature=signature)
     assert response.status_code == 401
-    assert _session(world, sid)["lock"] is None
+    assert session_json(world, sid)["lock"] is None
 
 
 def test_without_a_configured_secret_nothing_is_accepted(
@@ -127,10 +83,10 @@ def test_without_a_configured_secret_nothing_is_accepted(
     """With no XRAY_SYNC_WEBHOOKS_SECRET every webhook is refused, even "signed" with ''."""
     engine, tokens = populated
     world = build_world(engine, tokens, tmp_path, secrets=Secrets())
-    sid = _linked(world)
-    response = _deliver(world, _status_event("Done"), secret="")
+    sid = linked(world)
+    response = deliver(world, status_event("Done"), secret="")
     assert response.status_code == 401
-    assert _session(world, sid)["lock"] is None
+    assert session_json(world, sid)["lock"] is None
 
 
 # ---- replay, size, malformed ------------------------------------------------------------
@@ -138,10 +94,10 @@ def test_without_a_configured_secret_nothing_is_accepted(
 
 def test_replayed_delivery_has_no_second_effect(world: World) -> None:
     """The same X-Atlassian-Webhook-Identifier twice: one sync request, the second "duplicate"."""
-    _linked(world)
-    event = _status_event("Rerun")
-    first = _deliver(world, event, delivery="delivery-1")
-    second = _deliver(world, event, delivery="delivery-1")
+    linked(world)
+    event = status_event("Rerun")
+    first = deliver(world, event, delivery="delivery-1")
+    second = deliver(world, event, delivery="delivery-1")
     assert first.json()["status"] == "done"
     assert (second.status_code, second.json()["status"]) == (200, "duplicate")
     assert len(world.sync.requests) == 1
@@ -155,11 +111,11 @@ def test_a_restarted_api_on_the_same_store_knows_the_delivery(
     engine, tokens = populated
     first = build_world(engine, tokens, tmp_path / "first")
     with first.client:
-        _linked(first)
-        handled = _deliver(first, _status_event("Rerun"), delivery="d-restart")
+        linked(first)
+        handled = deliver(first, status_event("Rerun"), delivery="d-restart")
     second = build_world(engine, tokens, tmp_path / "second")
     with second.client:
-        replay = _deliver(second, _status_event("Rerun"), delivery="d-restart")
+        replay = deliver(second, status_event("Rerun"), delivery="d-restart")
     assert handled.json()["status"] == "done"
     assert (replay.status_code, replay.json()["status"]) == (200, "duplicate")
     assert second.sync.requests == []
@@ -167,11 +123,11 @@ def test_a_restarted_api_on_the_same_store_knows_the_delivery(
 
 def test_a_refused_delivery_can_be_retried(world: World) -> None:
     """A delivery refused by a store rule is not remembered: Jira's retry is handled again."""
-    sid = _linked(world)
+    sid = linked(world)
     world.client.post(f"/api/v1/sessions/{sid}/open", headers=world.auth("bob"))
-    refused = _deliver(world, _status_event("Done"), delivery="d-2")
+    refused = deliver(world, status_event("Done"), delivery="d-2")
     world.client.post(f"/api/v1/sessions/{sid}/close", headers=world.auth("bob"))
-    retried = _deliver(world, _status_event("Done"), delivery="d-2")
+    retried = deliver(world, status_event("Done"), delivery="d-2")
     assert (refused.status_code, refused.json()["error"]["code"]) == (423, "locked")
     assert retried.json()["status"] == "done"
 
@@ -179,19 +135,19 @@ def test_a_refused_delivery_can_be_retried(world: World) -> None:
 @pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2]", b'{"issue": {}}', b""])
 def test_malformed_bodies_are_bad_requests(world: World, body: bytes) -> None:
     """Invalid JSON, or JSON that is not a Jira event, is 400 `invalid` (once signed)."""
-    sid = _linked(world)
-    response = _deliver(world, body)
+    sid = linked(world)
+    response = deliver(world, body)
     assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
-    assert _session(world, sid)["lock"] is None
+    assert session_json(world, sid)["lock"] is None
 
 
 def test_a_ten_megabyte_body_is_refused(world: World) -> None:
     """A 10 MB body is over webhooks.max_body_kb: 413, whatever it says."""
-    sid = _linked(world)
-    body = json.dumps({**_status_event("Done"), "padding": "x" * (10 * 1024 * 1024)}).encode()
-    response = _deliver(world, body)
+    sid = linked(world)
+    body = json.dumps({**status_event("Done"), "padding": "x" * (10 * 1024 * 1024)}).encode()
+    response = deliver(world, body)
     assert (response.status_code, response.json()["error"]["rule"]) == (413, "body_too_large")
-    assert _session(world, sid)["lock"] is None
+    assert session_json(world, sid)["lock"] is None
 
 
 # ---- decisions -------------------------------------------------------------------------
@@ -199,15 +155,15 @@ def test_a_ten_megabyte_body_is_refused(world: World) -> None:
 
 def test_event_on_an_unknown_issue_is_ignored(world: World) -> None:
     """An event on an issue no session is linked to is 202 "ignored", not an error."""
-    _linked(world)
-    response = _deliver(world, _status_event("Done", key="QA-999"))
+    linked(world)
+    response = deliver(world, status_event("Done", key="QA-999"))
     assert (response.status_code, response.json()["status"]) == (202, "ignored")
 
 
 def test_action_runs_as_the_jira_user(world: World) -> None:
     """The event's accountId names the user the action runs as."""
-    _linked(world)
-    response = _deliver(world, _status_event("Done", account="acc-bob"))
+    linked(world)
+    response = deliver(world, status_event("Done", account="acc-bob"))
     assert response.json()["actor"] == "bob"
 
 
@@ -215,14 +171,14 @@ def test_a_status_change_by_an_unknown_jira_user_runs_as_the_owner(world: World)
     """A status Jira reports, from a Jira user with no user here and no service user set,
     runs as the session's owner, as the sync's pull of the same status does (it was 403
     `no_actor` before: the webhook and the sync disagreed)."""
-    sid = _linked(world)
-    response = _deliver(world, _status_event("Done", account="someone-else"))
+    sid = linked(world)
+    response = deliver(world, status_event("Done", account="someone-else"))
     assert (response.status_code, response.json()["actor"]) == (200, "alice")
-    assert _session(world, sid)["lock"]["holder"] == "jira"
+    assert session_json(world, sid)["lock"]["holder"] == "jira"
 
 
 def _deleted_event(account: str) -> dict[str, Any]:
-    event = _fixture("cloud_issue_deleted__mattermost.json")
+    event = recorded("cloud_issue_deleted__mattermost.json")
     event["issue"]["key"] = EXECUTION
     event["user"]["accountId"] = account
     return event
@@ -238,10 +194,10 @@ def test_a_jira_deletion_disconnects_whoever_deleted_it(world: World) -> None:
     """A deletion is a fact: bob (a member, not the owner) deleting the Test Execution in Jira
     disconnects the session as the reconcile does, audited with his Jira account (before, the
     bridge ran it as bob's request and answered 403 `owner_only`)."""
-    sid = _linked(world)
-    response = _deliver(world, _deleted_event("acc-bob"))
+    sid = linked(world)
+    response = deliver(world, _deleted_event("acc-bob"))
     assert (response.status_code, response.json()["actor"]) == (200, "bob")
-    assert _session(world, sid)["mode"] == "standalone"
+    assert session_json(world, sid)["mode"] == "standalone"
     assert _audits(world, "sync_disconnect") == [
         ("bob", {"reason": "remote_deleted", "issue": EXECUTION, "jira_actor": "acc-bob",
                  "via": "webhook"})]
@@ -250,59 +206,59 @@ def test_a_jira_deletion_disconnects_whoever_deleted_it(world: World) -> None:
 def test_a_jira_deletion_waits_for_a_users_lock(world: World) -> None:
     """A deletion reported while a user holds the lock changes nothing now (202): the sync's
     reconcile disconnects the session once the lock ends."""
-    sid = _linked(world)
+    sid = linked(world)
     world.store.open("alice", sid)
-    response = _deliver(world, _deleted_event("acc-bob"))
+    response = deliver(world, _deleted_event("acc-bob"))
     assert (response.status_code, response.json()["status"]) == (202, "ignored")
-    assert _session(world, sid)["mode"] == "xray"
+    assert session_json(world, sid)["mode"] == "xray"
 
 
 def test_actions_keep_the_store_rules(world: World) -> None:
     """Carol, not a member of the session's workspace, cannot have it archived through Jira."""
-    sid = _linked(world)
-    event = _status_event("Done", account="acc-carol")
+    sid = linked(world)
+    event = status_event("Done", account="acc-carol")
     world.store.add_user("dave", jira_account_id="acc-carol")  # a non-member with that account
-    response = _deliver(world, event)
+    response = deliver(world, event)
     assert response.status_code == 403
-    assert _session(world, sid)["lock"] is None
+    assert session_json(world, sid)["lock"] is None
 
 
 def test_reopen_unarchives(world: World) -> None:
     """Done then Reopened: locked by Jira, then free again."""
-    sid = _linked(world)
-    _deliver(world, _status_event("Done"))
-    response = _deliver(world, _status_event("Reopened"))
+    sid = linked(world)
+    deliver(world, status_event("Done"))
+    response = deliver(world, status_event("Reopened"))
     assert response.json()["status"] == "done"
-    assert _session(world, sid)["lock"] is None
+    assert session_json(world, sid)["lock"] is None
 
 
 def test_cancelled_disconnects(world: World) -> None:
     """A status mapped to disconnect makes the session standalone."""
-    sid = _linked(world)
-    _deliver(world, _status_event("Cancelled"))
-    assert _session(world, sid)["mode"] == "standalone"
+    sid = linked(world)
+    deliver(world, status_event("Cancelled"))
+    assert session_json(world, sid)["mode"] == "standalone"
 
 
 def test_status_mapped_to_move_moves_the_session(world: World) -> None:
     """`move:qa-archive` moves the session to that workspace, as the Jira user (the owner)."""
-    sid = _linked(world)
-    _deliver(world, _status_event("Resolved"))
-    assert _session(world, sid)["workspace"] == "qa-archive"
+    sid = linked(world)
+    deliver(world, status_event("Resolved"))
+    assert session_json(world, sid)["workspace"] == "qa-archive"
 
 
 # ---- the real payloads ----------------------------------------------------------------
 
-REAL = sorted(p.name for p in FIXTURES.glob("*.json"))
+REAL = sorted(p.name for p in WEBHOOK_FIXTURES.glob("*.json"))
 
 
 @pytest.mark.parametrize("name", REAL)
 def test_each_real_payload_unlinked_is_ignored(served: World, name: str) -> None:
     """Each real Cloud/Server payload, signed, about an issue we do not link: 202 ignored."""
-    sid = _linked(served)
-    before = _session(served, sid)
-    response = _deliver(served, _fixture(name))
+    sid = linked(served)
+    before = session_json(served, sid)
+    response = deliver(served, recorded(name))
     assert (response.status_code, response.json()["status"]) == (202, "ignored")
-    assert _session(served, sid) == before
+    assert session_json(served, sid) == before
 
 
 # fixture -> what it does when its issue is our session's Test Execution
@@ -316,14 +272,14 @@ LINKED_EFFECTS = {
 @pytest.mark.parametrize("name", REAL)
 def test_each_real_payload_on_a_linked_issue(served: World, name: str) -> None:
     """Each real payload pointed at our Test Execution: its mapped action, or ignored."""
-    sid = _linked(served)
-    payload = _fixture(name)
+    sid = linked(served)
+    payload = recorded(name)
     if isinstance(payload.get("issue"), dict):
         payload = copy.deepcopy(payload)
         payload["issue"]["key"] = EXECUTION
-    before = _session(served, sid)
-    response = _deliver(served, payload)
-    after = _session(served, sid)
+    before = session_json(served, sid)
+    response = deliver(served, payload)
+    after = session_json(served, sid)
     if name in LINKED_EFFECTS:
         field_name, value = LINKED_EFFECTS[name]
         assert (response.status_code, response.json()["status"]) == (200, "done")
@@ -332,91 +288,3 @@ def test_each_real_payload_on_a_linked_issue(served: World, name: str) -> None:
     else:
         assert (response.status_code, response.json()["status"]) == (202, "ignored")
         assert after == before
-
-
-# ---- automation -------------------------------------------------------------------------
-
-
-def _automate(world: World, body: Any, secret: str | None = AUTOMATION_SECRET) -> Any:
-    headers = {} if secret is None else {"X-Automation-Secret": secret}
-    return world.client.post("/hooks/automation", json=body, headers=headers)
-
-
-def test_automation_with_the_secret_runs_the_action(world: World) -> None:
-    """A web request with the right secret archives as the named actor."""
-    sid = _linked(world)
-    response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"})
-    assert (response.status_code, response.json()["actor"]) == (200, "alice")
-    assert _session(world, sid)["lock"]["holder"] == "jira"
-
-
-def test_automation_from_an_unknown_jira_user_without_service_user_is_refused(
-    world: World,
-) -> None:
-    """A request needs someone who asks: an actor with no user here and no service user is
-    403 `no_actor`, and nothing changes."""
-    sid = _linked(world)
-    response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-x"})
-    assert (response.status_code, response.json()["error"]["rule"]) == (403, "no_actor")
-    assert _session(world, sid)["lock"] is None
-
-
-def test_automation_archive_says_automation_asked(world: World) -> None:
-    """Automation's archive gives the lock the reason "archived by Jira Automation on KEY"
-    (before: "archived by Jira: KEY archived")."""
-    sid = _linked(world)
-    _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"})
-    assert _session(world, sid)["locked_reason"] == f"archived by Jira Automation on {EXECUTION}"
-
-
-@pytest.mark.parametrize("secret", [None, "", "wrong", AUTOMATION_SECRET + "x"])
-def test_automation_with_a_bad_secret_is_refused(world: World, secret: str | None) -> None:
-    """A missing or wrong X-Automation-Secret is 401 and changes nothing."""
-    sid = _linked(world)
-    response = _automate(world, {"action": "archive", "issue": EXECUTION, "actor": "acc-alice"},
-                         secret)
-    assert response.status_code == 401
-    assert _session(world, sid)["lock"] is None
-
-
-def test_automation_without_a_configured_secret_is_refused(
-    populated: tuple[Engine, dict[str, str]], tmp_path: Path
-) -> None:
-    """With no automation secret configured, even an empty header is refused."""
-    engine, tokens = populated
-    world = build_world(engine, tokens, tmp_path,
-                        secrets=Secrets(webhooks_secret=SecretStr(WEBHOOK_SECRET)))
-    response = _automate(world, {"action": "sync", "issue": EXECUTION}, secret="")
-    assert response.status_code == 401
-
-
-def test_automation_on_an_unknown_issue_is_ignored(world: World) -> None:
-    """An unknown issue is 202 "ignored"."""
-    response = _automate(world, {"action": "sync", "issue": "QA-404", "actor": "acc-alice"})
-    assert (response.status_code, response.json()["status"]) == (202, "ignored")
-
-
-@pytest.mark.parametrize("body", [{"action": "explode", "issue": EXECUTION},
-                                  {"issue": EXECUTION}, ["archive"]])
-def test_automation_with_a_bad_body_is_a_bad_request(world: World, body: Any) -> None:
-    """An unknown action, a missing action or a non-object body is 400 naming the rule."""
-    response = _automate(world, body)
-    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
-
-
-def test_automation_sync_asks_the_engine(world: World) -> None:
-    """The `sync` action asks the sync engine for that session."""
-    sid = _linked(world)
-    _automate(world, {"action": "sync", "issue": EXECUTION, "actor": "acc-alice"})
-    assert world.sync.requests == [sid]
-
-
-def test_the_audit_names_the_webhook_or_automation_that_acted(world: World) -> None:
-    """An archive from a signed webhook is audited with the surface webhook, an unarchive
-    asked by Automation with the surface automation."""
-    sid = _linked(world)
-    _deliver(world, _status_event("Done"))
-    _automate(world, {"action": "unarchive", "issue": EXECUTION, "actor": "acc-alice"})
-    trail = world.store.audit("root", AuditQuery(session_id=sid)).items
-    assert [(e.operation, e.to_json()["surface"]) for e in trail[:2]] == [
-        ("unarchive", "automation"), ("archive", "webhook")]

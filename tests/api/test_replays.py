@@ -7,20 +7,12 @@ import json
 import time
 from typing import Any
 
-from store.sync_state import LinkBase, record_keys
 from sync.api.signatures import sign
 from tests.api.conftest import WEBHOOK_SECRET, World
+from tests.api.hooks import EXECUTION, linked
 from tests.third_party import FIXTURES
 
-EXECUTION = "QA-17"
 HOUR_MS = 3600 * 1000
-
-
-def _linked(world: World) -> str:
-    session = world.upload("alice", mode="xray", project="QA")
-    record_keys(world.store.engine, session["id"], test="QA-16", test_execution=EXECUTION,
-                base=LinkBase())
-    return str(session["id"])
 
 
 def _rerun_event(age_ms: int = 0) -> bytes:
@@ -43,7 +35,7 @@ def _deliver(world: World, raw: bytes, delivery: str | None) -> Any:
 
 def test_a_replay_with_a_new_identifier_is_a_duplicate(world: World) -> None:
     """The same signed body under another delivery id asks for no second sync."""
-    _linked(world)
+    linked(world)
     raw = _rerun_event()
     first = _deliver(world, raw, "delivery-1")
     replay = _deliver(world, raw, "delivery-forged")
@@ -54,7 +46,7 @@ def test_a_replay_with_a_new_identifier_is_a_duplicate(world: World) -> None:
 
 def test_a_replay_without_identifier_is_a_duplicate(world: World) -> None:
     """The same signed body sent twice with no delivery id acts once."""
-    _linked(world)
+    linked(world)
     raw = _rerun_event()
     statuses = [_deliver(world, raw, None).json()["status"] for _ in range(3)]
     assert statuses == ["done", "duplicate", "duplicate"]
@@ -63,7 +55,7 @@ def test_a_replay_without_identifier_is_a_duplicate(world: World) -> None:
 
 def test_a_replay_under_a_new_id_does_not_burn_that_id(world: World) -> None:
     """A replay's forged id is not remembered: a genuine later delivery with it still acts."""
-    _linked(world)
+    linked(world)
     raw = _rerun_event(age_ms=1000)
     _deliver(world, raw, "d-1")
     assert _deliver(world, raw, "d-forged").json()["status"] == "duplicate"
@@ -73,7 +65,7 @@ def test_a_replay_under_a_new_id_does_not_burn_that_id(world: World) -> None:
 
 def test_a_delivery_older_than_the_window_is_refused(world: World) -> None:
     """A signed body whose timestamp is 25 hours old is 400 webhook_stale and acts not."""
-    _linked(world)
+    linked(world)
     answer = _deliver(world, _rerun_event(age_ms=25 * HOUR_MS), "d-old")
     assert (answer.status_code, answer.json()["error"]["rule"]) == (400, "webhook_stale")
     assert world.sync.requests == []
@@ -81,7 +73,7 @@ def test_a_delivery_older_than_the_window_is_refused(world: World) -> None:
 
 def test_a_delivery_within_the_window_is_handled(world: World) -> None:
     """A signed body 23 hours old (a late Jira retry) is still handled."""
-    _linked(world)
+    linked(world)
     answer = _deliver(world, _rerun_event(age_ms=23 * HOUR_MS), "d-late")
     assert answer.json()["status"] == "done"
     assert len(world.sync.requests) == 1
