@@ -171,8 +171,12 @@ class CloudBackend(JiraSide):
     def import_new_execution(self, new: NewExecution) -> ImportedExecution:
         """One multipart import: parts `results` (Xray JSON) and `info` (the execution's
         fields, `xrayFields.environments`). Xray Cloud answers with the execution only."""
+        # the Begin/End Date fields' ids, known once the batcher has listed Jira's fields
+        # (one Jira request a process): set here, the first update need not edit them
+        dates = self.batcher.dates.ids() if self.batcher is not None else None
         results, info = payloads.new_execution_parts(new, deployment="cloud",
-                                                     environments_field=None)
+                                                     environments_field=None,
+                                                     date_fields=dates)
         answer = self.xray.call_form(
             "import/execution/multipart", {"results": results, "info": info},
             operation="import new test execution", timeout=self.import_timeout,

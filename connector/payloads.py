@@ -163,6 +163,7 @@ def xray_import_body(
 
 
 TEST_ENVIRONMENTS_FIELD = "Test Environments"
+JIRA_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"  # a Jira datetime field's value
 
 
 def session_test_definition(session_id: str, mission: str) -> str:
@@ -177,7 +178,7 @@ def session_test_definition(session_id: str, mission: str) -> str:
 
 def new_execution_parts(
     new: NewExecution, *, deployment: str, environments_field: str | None,
-    evidence_key: str = "evidence",
+    evidence_key: str = "evidence", date_fields: tuple[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two JSON parts of a first push's multipart import: the Xray JSON results (one
     test, by key or by `testInfo`) and `info`, the Test Execution's Jira fields.
@@ -185,7 +186,9 @@ def new_execution_parts(
     Xray's multipart import takes the execution's fields from `info`, not from the results'
     `info` object, which is left out (with `testExecutionKey`). The test environments go in
     `info.xrayFields.environments` on Cloud (`environments_field` None) and in their custom
-    field on Server/DC (Xray's sample `testexec_info.json`)."""
+    field on Server/DC (Xray's sample `testexec_info.json`). `date_fields`, the ids of the
+    execution's Begin Date and End Date fields when known, carry the run's start and finish
+    (what a later import's `info.startDate`/`finishDate` set)."""
     draft = new.execution
     body = xray_import_body(new.run, deployment=deployment, evidence_key=evidence_key)
     test = body["tests"][0]
@@ -204,6 +207,10 @@ def new_execution_parts(
     }
     if draft.description:
         fields["description"] = draft.description
+    for field_id, moment in zip(date_fields or (), (new.run.started, new.run.finished),
+                                strict=False):
+        if moment is not None:
+            fields[field_id] = moment.astimezone(UTC).strftime(JIRA_TIME)
     info: dict[str, Any] = {"fields": fields}
     if new.run.environments and environments_field is None:
         info["xrayFields"] = {"environments": list(new.run.environments)}

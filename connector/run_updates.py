@@ -37,7 +37,7 @@ from typing import Any
 
 from connector.base import Evidence, RunRecord
 from connector.errors import InvalidResponse
-from connector.payloads import evidence_name
+from connector.payloads import JIRA_TIME, evidence_name
 from connector.readers import parse_jira_time
 
 RESOLVER_LIMIT = 25  # root fields per GraphQL document (unverified figure, see above)
@@ -66,7 +66,6 @@ query ReadRuns($testExecIssueIds: [String], $testIssueIds: [String], $start: Int
 # The Test Execution's Jira fields that the import's `info.startDate`/`finishDate` set.
 DATE_FIELD_NAMES = ("Begin Date", "End Date")
 XRAY_TIME = "%Y-%m-%dT%H:%M:%SZ"  # as Xray's GraphQL examples write `startedOn`
-JIRA_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"  # a Jira datetime field's value
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,9 @@ class SyncPlan:
     deployment: str
     steps: list[Step] = field(default_factory=list)
     reads: int = 0
+    # Cloud with batched run updates: a session's first push lists Jira's fields once, for
+    # the ids of the execution's Begin and End Date
+    cloud_fields: bool = False
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -79,7 +82,9 @@ class SyncPlan:
     def setup(self) -> int:
         """Once per process: Xray's token on Cloud, Xray's field ids on Data Center."""
         if self.deployment == "cloud":
-            return int(any(step.xray for step in self.steps))
+            dates = self.cloud_fields and any(s.kind == "create" and s.fields
+                                              for s in self.steps)
+            return int(any(step.xray for step in self.steps)) + int(dates)
         return int(any(step.fields for step in self.steps))
 
     def counts(self) -> dict[str, int]:
@@ -212,7 +217,7 @@ def _push_step(ctx: EngineContext, workflow: Workflow, sid: str, entries: list[p
         extra = 0 if charter else (_new_bugs(ctx, row) + int(bool(ctx.console_url))
                                    + int(cloud))
         return Step("push", "create", sid, row.name, what, 1 + extra + recover,
-                    xray=True, fields=True)
+                    xray=True, fields=not (charter and cloud))
     if any(isinstance(a, PushContent) for a in plan):
         return _content_step(ctx, row, recover)
     rename = next((a for a in plan if isinstance(a, UpdateFields)), None)
@@ -250,7 +255,8 @@ def plan_cycle(ctx: EngineContext, workflow: Workflow,
                only: frozenset[str] | None, reconcile: bool, limit: int) -> SyncPlan:
     """The plan of one cycle; `pull(record, reconcile)` runs the pull (and the reconcile)
     with `record(phase, row, remote, actions)` as its sink and returns its errors."""
-    plan = SyncPlan(deployment=ctx.backend.deployment)
+    plan = SyncPlan(deployment=ctx.backend.deployment,
+                    cloud_fields=getattr(ctx.backend, "batcher", None) is not None)
     before = requests_sent(ctx.backend)
     lock = threading.Lock()
 
