@@ -1,10 +1,12 @@
-"""Users and workspaces: personal workspaces, team members, names that must stay unique."""
+"""Users and workspaces: personal workspaces, team members, names that must stay unique,
+bearer tokens and Jira accounts, the workspaces each user sees."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from sqlalchemy import text
 
 from store.api import Store
 from store.errors import Conflict, Invalid, Locked, PermissionDenied
@@ -88,3 +90,41 @@ def test_admin_unlock_ends_jira_lock(world: World) -> None:
     """An admin's unlock ends an archive lock too."""
     world.store.archive("alice", world.session.id, "Done")
     assert world.store.unlock("root", world.session.id).lock is None
+
+
+def test_workspace_json_has_the_design_shape(world: World) -> None:
+    """A workspace's JSON is name, kind, owner and members."""
+    listed = {w.name: w.to_json() for w in world.store.list_workspaces("alice")}
+    assert listed == {
+        "alice": {"name": "alice", "kind": "personal", "owner": "alice", "members": ["alice"]},
+        "qa-team": {"name": "qa-team", "kind": "team", "owner": None,
+                    "members": ["alice", "bob"]},
+    }
+
+
+def test_admin_sees_every_workspace(world: World) -> None:
+    """Admins list all workspaces, members only theirs."""
+    assert len(world.store.list_workspaces("root")) == 5
+    assert [w.name for w in world.store.list_workspaces("carol")] == ["carol"]
+
+
+def test_token_finds_its_user_and_only_its_hash_is_stored(world: World) -> None:
+    """An issued token identifies its user, and the token itself is not in the database."""
+    token = world.store.issue_token("bob")
+    assert world.store.user_for_token(token).name == "bob"
+    with world.store.engine.connect() as conn:
+        stored = conn.execute(text("SELECT id FROM users WHERE token_hash = :t"), {"t": token})
+        assert stored.all() == []
+
+
+def test_bad_token_is_refused(world: World) -> None:
+    """An unknown token is `permission_denied` with rule bad_token."""
+    world.store.issue_token("bob")
+    with pytest.raises(PermissionDenied) as refused:
+        world.store.user_for_token("forged")
+    assert refused.value.rule == "bad_token"
+
+
+def test_user_found_by_jira_account(world: World) -> None:
+    """A Jira accountId leads to its user."""
+    assert world.store.user_by_jira_account("acc-bob").name == "bob"
