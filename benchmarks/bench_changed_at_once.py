@@ -2,13 +2,14 @@
 updated session (not a test; prints figures).
 
 The sandbox (Xray Cloud, in this process, loopback) holds N sessions already pushed; each is
-then saved again with a new note, a new status and, with `--defects`, a new defect, and one
+then saved again with a new note, a new status (unless `--same-status`) and, with
+`--defects`, a new defect, and one
 `sync` cycle pushes them all. Read from the sandbox's request log: Xray's requests (the API
 under `/api/v2/`, less `authenticate`) and Jira's (`/rest/api/`, less the pull's searches),
 per updated session, with the cycle's wall time.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_changed_at_once.py [--sessions N]
-        [--defects] [--rounds R]
+        [--defects] [--same-status] [--rounds R]
 """
 
 from __future__ import annotations
@@ -48,19 +49,21 @@ def by_service(sandbox: RunningSandbox) -> Counter[str]:
     return counts
 
 
-def change_all(store: Store, ids: list[str], round_no: int, defects: bool) -> None:
-    """Every session saved again: a new note and status, and a new defect if asked."""
+def change_all(store: Store, ids: list[str], round_no: int, defects: bool,
+               status: bool) -> None:
+    """Every session saved again: a new note, a new status unless `status` is False, and a
+    new defect if asked."""
     for n, sid in enumerate(ids):
         store.open("alice", sid)
         name = store.show("alice", sid).name
         store.save("alice", sid, io.BytesIO(make_bundle(
-            name, status="FAILED" if round_no % 2 else "PASSED",
+            name, status="FAILED" if status and round_no % 2 else "PASSED",
             notes=(f"changed in round {round_no}",),
             defect=f"Bug {n} round {round_no}" if defects else None)))
         store.close("alice", sid)
 
 
-def run(sessions: int, defects: bool, rounds: int) -> list[dict[str, Any]]:
+def run(sessions: int, defects: bool, rounds: int, status: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp, start_sandbox("cloud") as sandbox:
         config = make_config(Path(tmp), sandbox.url, "cloud", 4)
         store = open_store(config)
@@ -72,7 +75,7 @@ def run(sessions: int, defects: bool, rounds: int) -> list[dict[str, Any]]:
         cycle(engine)  # settle: the first push's echoes are pulled
         out = []
         for round_no in range(1, rounds + 1):
-            change_all(store, ids, round_no, defects)
+            change_all(store, ids, round_no, defects, status)
             by_service(sandbox)
             started = time.monotonic()
             summary = cycle(engine)
@@ -95,9 +98,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--defects", action="store_true",
                         help="each change adds a new defect too (one Jira bulk create each)")
+    parser.add_argument("--same-status", action="store_true",
+                        help="keep each run's status (a new note only)")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    print(json.dumps(run(args.sessions, args.defects, args.rounds), indent=2))
+    print(json.dumps(run(args.sessions, args.defects, args.rounds, not args.same_status),
+                     indent=2))
 
 
 if __name__ == "__main__":
