@@ -52,6 +52,7 @@ from sync.cli.sample import make_bundle
 from sync.config import Config, load_config
 from sync.engine.build import build_engine
 from sync.wiring import open_store
+from tests.processes import stop_all  # bench_cluster.py imports it from here too
 
 
 def free_port() -> int:
@@ -175,17 +176,6 @@ def kill_one_of(daemons: list[subprocess.Popen[bytes]], env: dict[str, str],
     return {"killed": victim, "executions_before": before,
             "executions_after": executions(issues),
             "seconds": round(time.monotonic() - started, 1), "duplicates": duplicates(issues)}
-
-
-def stop_all(daemons: list[subprocess.Popen[bytes]]) -> None:
-    for proc in daemons:
-        proc.send_signal(signal.SIGTERM)
-    for proc in daemons:
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def converge(config: Config, store: Store) -> tuple[int, int]:

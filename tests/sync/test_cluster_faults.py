@@ -29,6 +29,7 @@ from sync.daemon import Daemon
 from sync.engine.build import build_engine
 from sync.wiring import open_store
 from tests.postgres import fresh_database
+from tests.processes import stop_all
 from tests.sync.test_daemon_process import daemon_env, free_port
 from tests.sync.test_kill9 import executions_per_session, wait_until
 
@@ -168,14 +169,7 @@ def test_kill_9_of_one_daemon_among_three_loses_and_duplicates_nothing(
             daemons[victim] = start(victim)
         assert wait_until(lambda: store.gauges().outbox_depth == 0, 120)
     finally:
-        for proc in daemons:
-            proc.send_signal(signal.SIGTERM)
-        for proc in daemons:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_all(daemons)
     drain(config, store)
     converged(store, sandbox, ids, renamed)
     store.engine.dispose()
