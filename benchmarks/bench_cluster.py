@@ -46,10 +46,9 @@ from sync.wiring import open_store
 WINDOW = RateLimit(30, 10.0, retry_after=False, headers=False)
 
 
-def env_for(home: Path, sandbox: RunningSandbox, database: str,
-            **extra: str) -> dict[str, str]:
+def env_for(home: Path, sandbox_url: str, database: str, **extra: str) -> dict[str, str]:
     return {**os.environ, "XRAY_SYNC_HOME": str(home), "XRAY_SYNC_STORE_URL": database,
-            "XRAY_SYNC_JIRA_URL": sandbox.url, "XRAY_SYNC_XRAY_URL": sandbox.url,
+            "XRAY_SYNC_JIRA_URL": sandbox_url, "XRAY_SYNC_XRAY_URL": sandbox_url,
             "XRAY_SYNC_JIRA_EMAIL": "sandbox@example.com",
             "XRAY_SYNC_JIRA_TOKEN": "sandbox-token", "XRAY_SYNC_XRAY_CLIENT_ID": "sandbox",
             "XRAY_SYNC_XRAY_CLIENT_SECRET": "sandbox-secret", **extra}
@@ -71,7 +70,7 @@ def window(postgres: str, sessions: int) -> dict[str, Any]:
     options = SandboxOptions(xray_rate_limit=WINDOW)
     with tempfile.TemporaryDirectory() as tmp, postgres_database(postgres) as database, \
             start_sandbox("cloud", options=options) as sandbox:
-        env = env_for(Path(tmp), sandbox, database, XRAY_SYNC_SYNC_INTERVAL="1",
+        env = env_for(Path(tmp), sandbox.url, database, XRAY_SYNC_SYNC_INTERVAL="1",
                       XRAY_SYNC_SYNC_RATE_LIMIT_REQUESTS=str(WINDOW.requests),
                       XRAY_SYNC_SYNC_RATE_LIMIT_WINDOW=str(int(WINDOW.window_seconds)))
         store = open_store(load_config(None, env))
@@ -104,7 +103,7 @@ def quiet(postgres: str, linked: int, daemons: int, intervals: int,
     clock = ShiftedClock()
     with tempfile.TemporaryDirectory() as tmp, postgres_database(postgres) as database, \
             start_sandbox("cloud", options=SandboxOptions(clock=clock)) as sandbox:
-        env = env_for(Path(tmp), sandbox, database, XRAY_SYNC_SYNC_INTERVAL=str(interval),
+        env = env_for(Path(tmp), sandbox.url, database, XRAY_SYNC_SYNC_INTERVAL=str(interval),
                       XRAY_SYNC_SYNC_RATE_LIMIT_REQUESTS="1000000")
         store = open_store(load_config(None, env))
         fill_linked(store, sandbox, linked)

@@ -22,14 +22,31 @@ from sqlalchemy.engine import make_url
 PYTHON_MAIN = "from sync.cli import main; main()"
 
 
-class SandboxProcess:
-    """`xray-sync sandbox` in its own process, read through its control plane."""
+# The sandbox in its own process with Xray Cloud's window enforced (argv: deployment,
+# requests, seconds), refusing with a bare 429 as Xray may (XRAYCLOUD-1399).
+SANDBOX_WITH_XRAY_WINDOW = """
+import sys
+from sandbox.options import RateLimit, SandboxOptions
+from sandbox.server import serve_forever
+window = RateLimit(int(sys.argv[2]), float(sys.argv[3]), retry_after=False, headers=False)
+serve_forever(sys.argv[1], options=SandboxOptions(xray_rate_limit=window),
+              on_ready=lambda url: print(url, flush=True))
+"""
 
-    def __init__(self, deployment: str = "cloud", latency_ms: float = 0) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", PYTHON_MAIN, "sandbox", "--port", "0",
-             "--deployment", deployment],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+class SandboxProcess:
+    """`xray-sync sandbox` in its own process, read through its control plane; with
+    `xray_window` (requests, seconds) enforcing Xray Cloud's window per API key."""
+
+    def __init__(self, deployment: str = "cloud", latency_ms: float = 0,
+                 xray_window: tuple[int, float] | None = None) -> None:
+        argv = [sys.executable, "-c", PYTHON_MAIN, "sandbox", "--port", "0",
+                "--deployment", deployment]
+        if xray_window is not None:
+            argv = [sys.executable, "-c", SANDBOX_WITH_XRAY_WINDOW, deployment,
+                    str(xray_window[0]), str(xray_window[1])]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
         assert self.proc.stdout is not None
         self.url = self.proc.stdout.readline().strip()
         if latency_ms:
