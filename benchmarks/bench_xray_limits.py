@@ -161,6 +161,7 @@ class Phase:
         self.counts = counts(sandbox_log(self.sandbox))
         self.ticks = cpu_ticks()
         self.cpu = self.cpu_now()
+        self.timeline: list[int] = []  # Xray requests sent by each whole second
         self.started = time.monotonic()
 
     def cpu_now(self) -> dict[str, float]:
@@ -175,23 +176,23 @@ class Phase:
         cpu = {k: round(v - self.cpu.get(k, 0.0), 1) for k, v in self.cpu_now().items()}
         after = counts(sandbox_log(self.sandbox))
         spent = {k: after[k] - self.counts[k] for k in after}
-        ideal = (math.ceil(spent["xray"] / window.count) - 1) * window.seconds
+        ideal = max(0, math.ceil(spent["xray"] / window.count) - 1) * window.seconds
         bound = window.enforced and ideal > 0
-        per_session = spent["xray"] / sessions
-        ratio = ideal / elapsed if bound else None
-        real_rate = window.count * 3600 / REAL_WINDOW_SECONDS
-        return {**spent, "xray_per_session": round(per_session, 3),
-                "seconds": round(elapsed, 1), "ideal_seconds": ideal if bound else None,
-                "ratio": None if ratio is None else round(ratio, 3),
-                "sessions_per_hour_at_real_limit":
-                    None if ratio is None else round(ratio * real_rate / per_session),
+        return {**spent, "xray_per_session": round(spent["xray"] / sessions, 3),
+                "seconds": round(elapsed, 1), "ideal_seconds": ideal if window.enforced else None,
+                **rates(ideal, elapsed, spent["xray"], sessions, window, bound),
                 "sessions_per_second": round(sessions / elapsed, 2),
                 "cpu_busy_share": round(busy / total, 2), "cpu_seconds": cpu,
-                "load_average_1min": [round(self.load, 2), round(os.getloadavg()[0], 2)]}
+                "load_average_1min": [round(self.load, 2), round(os.getloadavg()[0], 2)],
+                "xray_by_second": self.timeline}
 
 
-def wait_for_empty_outbox(store: Store) -> None:
+def wait_for_empty_outbox(store: Store, phase: Phase) -> None:
+    """Poll the outbox (every 0.2 s) and, each second, note Xray's requests so far."""
     while store.gauges().outbox_depth > 0:
+        if time.monotonic() - phase.started >= len(phase.timeline):
+            phase.timeline.append(counts(sandbox_log(phase.sandbox))["xray"]
+                                  - phase.counts["xray"])
         threading.Event().wait(0.2)
 
 
@@ -218,23 +219,32 @@ def push_phase(store: Store, sandbox: SandboxProcess, daemons: tuple[list[int], 
     phase = Phase(sandbox, daemons[0])
     phase.start()
     ask_to_sync(daemons[1], token)
-    wait_for_empty_outbox(store)
+    wait_for_empty_outbox(store, phase)
     return phase.stop(sessions, window)
 
 
+def rates(ideal: float, elapsed: float, xray: int, sessions: int, window: Window,
+          bound: bool) -> dict[str, Any]:
+    """The ratio to the window's ideal and the sessions per hour it gives at the real limit
+    (both null when the window did not bind: nothing to compare with)."""
+    if not bound:
+        return {"window_bound": False, "ratio": None, "sessions_per_hour_at_real_limit": None}
+    ratio = ideal / elapsed
+    real_rate = window.count * 3600 / REAL_WINDOW_SECONDS
+    return {"window_bound": True, "ratio": round(ratio, 3),
+            "sessions_per_hour_at_real_limit": round(ratio * real_rate / (xray / sessions))}
+
+
 def in_all(phases: list[dict[str, Any]], sessions: int, window: Window) -> dict[str, Any]:
+    """Both phases: each started on an empty window, so the ideal is the sum of theirs (a
+    phase that fits in one window adds none, and all its seconds count against the ratio)."""
     xray = sum(p["xray"] for p in phases)
     seconds = sum(p["seconds"] for p in phases)
-    ideals = [p["ideal_seconds"] for p in phases]
-    ratio = sum(ideals) / seconds if None not in ideals else None
-    per_session = xray / sessions
-    real_rate = window.count * 3600 / REAL_WINDOW_SECONDS
+    ideal = sum(p["ideal_seconds"] or 0.0 for p in phases)
     return {"xray": xray, "http_429": sum(p["http_429"] for p in phases),
-            "xray_per_session": round(per_session, 3), "seconds": round(seconds, 1),
-            "ideal_seconds": None if ratio is None else sum(ideals),
-            "ratio": None if ratio is None else round(ratio, 3),
-            "sessions_per_hour_at_real_limit":
-                None if ratio is None else round(ratio * real_rate / per_session)}
+            "xray_per_session": round(xray / sessions, 3), "seconds": round(seconds, 1),
+            "ideal_seconds": ideal if window.enforced else None,
+            **rates(ideal, seconds, xray, sessions, window, window.enforced and ideal > 0)}
 
 
 def run(postgres: str, plan: str, daemons: int, sessions: int, scale: float) -> dict[str, Any]:
