@@ -8,11 +8,14 @@ Retry-After, no X-RateLimit-*: XRAYCLOUD-1399). D `xray-sync daemon` processes a
 that same window (`XRAY_SYNC_SYNC_RATE_LIMIT_REQUESTS` / `_WINDOW`) and share it through
 the store. Jira is not limited.
 
-Phase 1 (first pushes): N sessions are imported (mode xray) while the daemons run; timed
-from the first import to an empty outbox. The benchmark then waits one window, so that
-phase 2 starts on an empty window as phase 1 did. Phase 2 (updates): every session is
-saved once more (a new note, status FAILED, the same screenshot: one run import each);
-timed from the first save to an empty outbox.
+The daemons run with a long interval, so they wait while this process writes (1,000
+imports or saves take 15-90 s here, longer than a scaled window: the benchmark's own
+writes would bind), then each is asked to sync at once (`POST /api/v1/sync`, an admin's
+forced sync, as when its interval comes round). Phase 1 (first pushes): N sessions
+imported (mode xray), then timed from the request to an empty outbox. The benchmark
+waits until a window has passed since phase 1 ended, so that phase 2 starts on an empty
+window as phase 1 did. Phase 2 (updates): every session saved once more (a new note,
+status FAILED, the same screenshot), then timed the same way.
 
 Per phase: Xray's requests (the sandbox's `/api/` endpoints, `authenticate` included and
 also given apart), Xray requests per session, 429s, Jira's requests, wall time, and the
@@ -20,12 +23,13 @@ window's ideal: a client limited by nothing but the window may send `count` requ
 once and `count` more each time the window reopens, so R requests end no earlier than
 (ceil(R / count) - 1) x window seconds; ratio = ideal / wall time. Sessions per hour at
 the real limit = ratio x (count per 5 min, per hour) / (Xray requests per session). In
-all: the same ratio over the two phases as run (the sum of their ideals over the sum of
-their wall times). A phase whose requests fit in one window has no window-bound ideal
-(ratio: null); its pace is then the machine's. `--plan none` lifts the window, to see
-the machine's own pace. Also printed: the machine's CPU busy share (of all cores, from
-/proc/stat) and the CPU seconds of the daemons and the sandbox in each phase, and the
-load average.
+all: the same over both phases (the sum of their ideals over the sum of their wall
+times). A phase whose requests fit in one window is not bound by it (ideal 0, ratio
+null): its pace is the machine's, and in all its seconds count against the ratio.
+`--plan none` lifts the window, to see the machine's own pace. Also printed: Xray's
+requests by each second of a phase, the machine's CPU busy share (all cores, from
+/proc/stat), the CPU seconds of the daemons, the sandbox, PostgreSQL (all its processes:
+other clients' too) and this process, and the load average.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_xray_limits.py --postgres URL
         [--plan standard|enterprise|none] [--daemons 1] [--sessions 1000] [--scale 10]
@@ -68,7 +72,8 @@ AUTHENTICATE = "POST /api/v2/authenticate"
 
 @dataclass(frozen=True)
 class Window:
-    """The enforced window: `count` Xray requests in any `seconds` (None: no window)."""
+    """Xray's window: `count` requests in any `seconds`, enforced by the sandbox or not
+    (`--plan none`: the daemons are told a count too large to bind, the sandbox none)."""
 
     count: int
     seconds: float
