@@ -57,12 +57,13 @@ from typing import Any
 import httpx
 
 from benchmarks.bench_cluster import env_for
-from benchmarks.bench_kill9 import free_port, stop_all
+from benchmarks.bench_kill9 import free_port
 from benchmarks.support import PYTHON_MAIN, SandboxProcess, postgres_database
 from store.api import Store
 from sync.cli.sample import make_bundle
 from sync.config import load_config
 from sync.wiring import open_store
+from tests.processes import stop_all
 
 REAL_WINDOW_SECONDS = 300.0
 PLANS = {"standard": 300, "enterprise": 1000, "none": 1_000_000}  # Xray requests per 5 min
