@@ -9,7 +9,7 @@ that same window (`XRAY_SYNC_SYNC_RATE_LIMIT_REQUESTS` / `_WINDOW`) and share it
 the store. Jira is not limited.
 
 The daemons run with a long interval, so they wait while this process writes (1,000
-imports or saves take 15-90 s here, longer than a scaled window: the benchmark's own
+imports or saves take 13-63 s here, as long as a scaled window: the benchmark's own
 writes would bind), then each is asked to sync at once (`POST /api/v1/sync`, an admin's
 forced sync, as when its interval comes round). Phase 1 (first pushes): N sessions
 imported (mode xray), then timed from the request to an empty outbox. The benchmark
